@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ActorsConfig(AppConfig):
+    verbose_name = "Actors and sources"
+    name = "actors"

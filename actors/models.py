@@ -1,0 +1,332 @@
+"""Actors (states, organisations, people, collective voices), their names and
+memberships, and the sources every claim in the tracker cites.
+
+Sources live here, at the bottom of actors <- summits <- outcomes, because
+memberships cite them as much as summits and outcomes do (Popolo: every record
+carries sources).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a stored date the source actually gives.
+
+    The tracker never invents precision: a date known only to the month is stored
+    as the first of that month with precision MONTH, and shown as "June 2025".
+    """
+
+    DAY = "day", "Exact day"
+    MONTH = "month", "Month only"
+    YEAR = "year", "Year only"
+    APPROXIMATE = "approximate", "Approximate"
+    ON_OR_BEFORE = "on_or_before", "On or before"
+    UNKNOWN = "unknown", "Unknown"
+
+
+def precision_matches_date(date_field: str, precision_field: str) -> Q:
+    """Condition for a CheckConstraint: a date is empty exactly when its precision is unknown."""
+    return Q(**{f"{date_field}__isnull": True, precision_field: DatePrecision.UNKNOWN}) | Q(
+        Q(**{f"{date_field}__isnull": False}) & ~Q(**{precision_field: DatePrecision.UNKNOWN})
+    )
+
+
+def clean_precision(instance, date_field: str, precision_field: str) -> None:
+    """Mirror of precision_matches_date for forms: fill in or reject the precision."""
+    date, precision = getattr(instance, date_field), getattr(instance, precision_field)
+    if date is None and precision not in ("", DatePrecision.UNKNOWN):
+        raise ValidationError(
+            {precision_field: "Without a date the precision can only be “Unknown”."}
+        )
+    if date is None:
+        setattr(instance, precision_field, DatePrecision.UNKNOWN)
+    elif precision in ("", DatePrecision.UNKNOWN):
+        raise ValidationError(
+            {precision_field: "Say how precise the date is, or leave the date empty if unknown."}
+        )
+
+
+def format_fuzzy_date(date, precision: str) -> str:
+    """A date as precisely as its source gives it: "6 June 2025", "June 2025", "c. 6 June 2025"."""
+    if date is None or precision == DatePrecision.UNKNOWN:
+        return "date unknown"
+    if precision == DatePrecision.YEAR:
+        return f"{date.year}"
+    if precision == DatePrecision.MONTH:
+        return date.strftime("%B %Y")
+    day = f"{date.day} {date.strftime('%B %Y')}"
+    if precision == DatePrecision.APPROXIMATE:
+        return f"c. {day}"
+    if precision == DatePrecision.ON_OR_BEFORE:
+        return f"on or before {day}"
+    return day
+
+
+class Language(models.TextChoices):
+    """ISO 639-1 codes of the languages names and sources come in."""
+
+    ENGLISH = "en", "English"
+    KOREAN = "ko", "Korean"
+    JAPANESE = "ja", "Japanese"
+    CHINESE = "zh", "Chinese"
+    RUSSIAN = "ru", "Russian"
+    INDONESIAN = "id", "Indonesian"
+    FRENCH = "fr", "French"
+    GERMAN = "de", "German"
+    SPANISH = "es", "Spanish"
+    ARABIC = "ar", "Arabic"
+    OTHER = "other", "Other"
+
+
+class ActorKind(models.TextChoices):
+    STATE = "state", "State"
+    ORGANISATION = "organisation", "International organisation"
+    GROUPING = "grouping", "Grouping or movement"
+    GOVERNMENT_BODY = "government_body", "Government body or agency"
+    PERSON = "person", "Person"
+    COLLECTIVE = "collective", "Collective voice (media, public, analysts)"
+
+
+class ActorQuerySet(models.QuerySet):
+    def states(self):
+        return self.filter(kind=ActorKind.STATE)
+
+    def people(self):
+        return self.filter(kind=ActorKind.PERSON)
+
+
+class Actor(models.Model):
+    name = models.CharField(
+        max_length=200,
+        help_text="Full English name, e.g. “Democratic People’s Republic of Korea”.",
+    )
+    short_name = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The name used in running text, e.g. “North Korea”. Leave empty if the same.",
+    )
+    slug = models.SlugField(
+        max_length=100, unique=True, help_text="Part of the permanent address; do not change."
+    )
+    kind = models.CharField(max_length=20, choices=ActorKind.choices)
+    iso3 = models.CharField(
+        "ISO 3166 alpha-3",
+        max_length=3,
+        blank=True,
+        help_text="Three capital letters, states only (e.g. “PRK”). Leave empty otherwise.",
+    )
+    country = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="For people, bodies and collective voices: the state they belong to, "
+        "e.g. South Korea for “South Korean media”.",
+    )
+    description = models.TextField(blank=True)
+
+    objects = ActorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(iso3="") | Q(kind=ActorKind.STATE, iso3__regex=r"^[A-Z]{3}$"),
+                name="actor_iso3_states_only",
+                violation_error_message="Only states have an ISO code, of three capital letters.",
+            ),
+            models.UniqueConstraint(
+                fields=["iso3"], condition=~Q(iso3=""), name="actor_iso3_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    def clean(self):
+        self.iso3 = self.iso3.strip().upper()
+        if self.iso3 and self.kind != ActorKind.STATE:
+            raise ValidationError({"iso3": "Only states have an ISO 3166 code."})
+        if self.country_id and self.pk and self.country_id == self.pk:
+            raise ValidationError({"country": "An actor cannot belong to itself."})
+
+
+class ActorName(models.Model):
+    """Another name of an actor, in a language: 조선민주주의인민공화국, Korea Utara, КНДР."""
+
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(max_length=200)
+    language = models.CharField(max_length=5, choices=Language.choices)
+    note = models.CharField(
+        max_length=200, blank=True, help_text="E.g. “romanised”, “official”, “abbreviation”."
+    )
+
+    class Meta:
+        verbose_name = "other name"
+        ordering = ["language", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["actor", "name", "language"], name="actorname_unique_per_language"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_language_display()})"
+
+
+class SourceKind(models.TextChoices):
+    NEWS = "news", "News report"
+    OFFICIAL = "official", "Official statement or document"
+    ANALYSIS = "analysis", "Analysis or opinion"
+    ACADEMIC = "academic", "Academic publication"
+    OTHER = "other", "Other"
+
+
+class Source(models.Model):
+    """A document the tracker cites. Every status assessment cites at least one."""
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=SourceKind.choices)
+    authors = models.CharField(
+        max_length=300, blank=True, help_text="As the source gives them. Empty if unsigned."
+    )
+    publisher = models.CharField(
+        max_length=200, blank=True, help_text="News site, journal or issuing body."
+    )
+    citation = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Volume, issue and pages for journals, e.g. “15(2), 89–105”.",
+    )
+    url = models.URLField("URL", max_length=500, blank=True)
+    published_on = models.DateField(
+        null=True, blank=True, help_text="Leave empty if the source gives no date."
+    )
+    published_on_precision = models.CharField(
+        "date precision",
+        max_length=20,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text="Approximate if the date is inferred, e.g. from neighbouring articles.",
+    )
+    date_note = models.CharField(
+        max_length=300, blank=True, help_text="Where an uncertain date comes from."
+    )
+    language = models.CharField(max_length=5, choices=Language.choices, default=Language.ENGLISH)
+    note = models.TextField(
+        blank=True, help_text="Caveats a reader should know, e.g. “single source”."
+    )
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=precision_matches_date("published_on", "published_on_precision"),
+                name="source_date_precision_consistent",
+                violation_error_message="A date is empty exactly when its precision is unknown.",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        clean_precision(self, "published_on", "published_on_precision")
+
+    @property
+    def published_display(self) -> str:
+        return format_fuzzy_date(self.published_on, self.published_on_precision)
+
+
+class MembershipKind(models.TextChoices):
+    MEMBER = "member", "Member"
+    OFFICE = "office", "Holds office"
+    LEADERSHIP = "leadership", "Leading role"
+
+
+class Membership(models.Model):
+    """A person's post in a state or organisation, or a state's membership of an organisation."""
+
+    member = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        related_name="members",
+        help_text="The state, organisation or grouping.",
+    )
+    kind = models.CharField(max_length=20, choices=MembershipKind.choices)
+    title = models.CharField(
+        max_length=200, blank=True, help_text="The post, e.g. “Vice Foreign Minister”."
+    )
+    start_date = models.DateField(null=True, blank=True, help_text="Leave empty if unknown.")
+    end_date = models.DateField(
+        null=True, blank=True, help_text="Leave empty while it lasts or if unknown."
+    )
+    note = models.CharField(max_length=300, blank=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="memberships")
+
+    class Meta:
+        ordering = ["organisation__name", "member__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(member=F("organisation")), name="membership_not_self"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="membership_end_after_start",
+                violation_error_message="A membership cannot end before it starts.",
+            ),
+        ]
+
+    def __str__(self):
+        what = self.title or self.get_kind_display()
+        return f"{self.member}: {what}, {self.organisation}"
+
+    def clean(self):
+        if self.member_id and self.member_id == self.organisation_id:
+            raise ValidationError({"organisation": "An actor cannot be a member of itself."})
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The end date is before the start date."})
+
+
+class RelationshipKind(models.TextChoices):
+    ALLIANCE = "alliance", "Alliance"
+    GOOD_RELATIONS = "good_relations", "Good relations"
+    RIVALRY = "rivalry", "Rivalry"
+    HOSTILITY = "hostility", "Hostility or state of war"
+
+
+class Relationship(models.Model):
+    """A bilateral relationship a source describes, e.g. Indonesia’s good relations with Russia."""
+
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="relationships")
+    other = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=RelationshipKind.choices)
+    description = models.TextField(blank=True)
+    sources = models.ManyToManyField(Source, related_name="relationships")
+
+    class Meta:
+        ordering = ["actor__name", "other__name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(actor=F("other")), name="relationship_not_self"),
+            models.UniqueConstraint(
+                fields=["actor", "other", "kind"], name="relationship_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.actor} – {self.other}: {self.get_kind_display()}"
+
+    def clean(self):
+        if self.actor_id and self.actor_id == self.other_id:
+            raise ValidationError({"other": "A relationship needs two different actors."})

@@ -1,0 +1,588 @@
+"""Outcomes a summit agreed, who is bound by them, where they came from, their
+deadlines and follow-ups, and the dated, sourced history of their status.
+
+The rule for an outcome's status on a date lives in StatusUpdateQuerySet
+(in_force / effective_on / latest_first) and nowhere else: the stored
+Outcome.current_status is that rule applied to today, kept up to date by
+StatusUpdate.save() and delete() through OutcomeQuerySet.refresh_status().
+"""
+
+import calendar
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from actors.models import (
+    Actor,
+    DatePrecision,
+    Source,
+    clean_precision,
+    format_fuzzy_date,
+    precision_matches_date,
+)
+from summits.models import Evidence, Proposal, Summit
+
+
+class Status(models.TextChoices):
+    """Implementation status of an outcome. Definitions are shown on the methodology page."""
+
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    PARTIALLY_IMPLEMENTED = "partially_implemented", "Partially implemented"
+    IMPLEMENTED = "implemented", "Implemented"
+    STALLED = "stalled", "Stalled"
+    REVERSED = "reversed", "Reversed"
+    SUPERSEDED = "superseded", "Superseded"
+
+    @classmethod
+    def closed(cls) -> list[str]:
+        """Statuses after which a deadline no longer counts as overdue."""
+        return [cls.IMPLEMENTED, cls.REVERSED, cls.SUPERSEDED]
+
+
+STATUS_DEFINITIONS = {
+    Status.NOT_STARTED: "Agreed, but no step towards implementation has been observed yet.",
+    Status.IN_PROGRESS: "Steps towards implementation are under way; nothing is in place yet.",
+    Status.PARTIALLY_IMPLEMENTED: "Part of what was agreed is in place.",
+    Status.IMPLEMENTED: "What was agreed is in place in full.",
+    Status.STALLED: "Work began but has halted; sources report no further progress.",
+    Status.REVERSED: "Withdrawn, violated or abandoned by a party.",
+    Status.SUPERSEDED: "Replaced by a later commitment.",
+}
+
+# The Peace Accords Matrix scale: 0 not initiated, 1 minimal, 2 intermediate, 3 full.
+# Superseded commitments are no longer scored.
+STATUS_SCORES = {
+    Status.NOT_STARTED: 0,
+    Status.IN_PROGRESS: 1,
+    Status.PARTIALLY_IMPLEMENTED: 2,
+    Status.IMPLEMENTED: 3,
+    Status.STALLED: 1,
+    Status.REVERSED: 0,
+    Status.SUPERSEDED: None,
+}
+
+
+class DeadlineUnit(models.TextChoices):
+    DAYS = "days", "days"
+    WEEKS = "weeks", "weeks"
+    MONTHS = "months", "months"
+    YEARS = "years", "years"
+
+
+def add_period(start: datetime.date, amount: int, unit: str) -> datetime.date:
+    """start + amount units; a month-end start stays in range (31 Aug + 6 months = 28/29 Feb)."""
+    if unit == DeadlineUnit.DAYS:
+        return start + datetime.timedelta(days=amount)
+    if unit == DeadlineUnit.WEEKS:
+        return start + datetime.timedelta(weeks=amount)
+    months = amount * 12 if unit == DeadlineUnit.YEARS else amount
+    year, month0 = divmod(start.month - 1 + months, 12)
+    year += start.year
+    day = min(start.day, calendar.monthrange(year, month0 + 1)[1])
+    return datetime.date(year, month0 + 1, day)
+
+
+class Deadline(models.Model):
+    """A deadline: a fixed date, or a period after the summit from which the date is computed.
+
+    Both the relative form and the computed date are kept, so that a reader sees
+    “within 6 months of the summit (c. 6 December 2025)”.
+    """
+
+    due_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="A fixed date. For a relative deadline leave it empty: it is computed.",
+    )
+    due_date_precision = models.CharField(
+        "due date precision",
+        max_length=20,
+        choices=DatePrecision.choices,
+        default=DatePrecision.UNKNOWN,
+        help_text="Computed for relative deadlines.",
+    )
+    due_within = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="For a relative deadline: how many days, weeks, months or years after the "
+        "summit (its last day). Leave empty for a fixed date or no deadline.",
+    )
+    due_within_unit = models.CharField(
+        max_length=10, choices=DeadlineUnit.choices, blank=True
+    )
+    deadline_text = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The source’s own words, e.g. “within six months”.",
+    )
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_within__isnull=True, due_within_unit="")
+                | Q(due_within__gt=0, due_within_unit__in=DeadlineUnit.values),
+                name="%(app_label)s_%(class)s_relative_deadline_complete",
+                violation_error_message="A relative deadline needs both a number and a unit.",
+            ),
+            models.CheckConstraint(
+                condition=precision_matches_date("due_date", "due_date_precision"),
+                name="%(app_label)s_%(class)s_due_date_precision_consistent",
+                violation_error_message="A date is empty exactly when its precision is unknown.",
+            ),
+        ]
+
+    @property
+    def is_relative_deadline(self) -> bool:
+        return self.due_within is not None
+
+    def deadline_summit(self) -> Summit:
+        raise NotImplementedError
+
+    def compute_due_date(self) -> None:
+        """For a relative deadline, set the due date from the summit's date and precision."""
+        if not self.is_relative_deadline:
+            return
+        summit = self.deadline_summit()
+        anchor = summit.anchor_date if summit else None
+        if anchor is None:
+            self.due_date, self.due_date_precision = None, DatePrecision.UNKNOWN
+        else:
+            self.due_date = add_period(anchor, self.due_within, self.due_within_unit)
+            self.due_date_precision = summit.start_date_precision
+
+    def clean_deadline(self) -> None:
+        if (self.due_within is None) != (not self.due_within_unit):
+            raise ValidationError(
+                {"due_within_unit": "A relative deadline needs both a number and a unit."}
+            )
+        if self.due_within == 0:
+            raise ValidationError({"due_within": "A relative deadline must be at least 1."})
+        if self.is_relative_deadline:
+            typed = self.due_date
+            self.compute_due_date()
+            if typed is not None and typed != self.due_date:
+                raise ValidationError(
+                    {"due_date": "Give either a fixed date or a relative deadline, not both: "
+                     "the date of a relative deadline is computed from the summit's date."}
+                )
+        else:
+            clean_precision(self, "due_date", "due_date_precision")
+
+    def save(self, *args, **kwargs):
+        self.compute_due_date()
+        super().save(*args, **kwargs)
+
+    @property
+    def deadline_display(self) -> str:
+        if self.due_date is None and not self.is_relative_deadline:
+            return "no deadline"
+        date = format_fuzzy_date(self.due_date, self.due_date_precision)
+        if self.is_relative_deadline:
+            return f"within {self.due_within} {self.get_due_within_unit_display()} ({date})"
+        return date
+
+
+class OutcomeType(models.TextChoices):
+    COMMUNICATION_CHANNEL = "communication_channel", "Hotline or communication channel"
+    HUMANITARIAN_FRAMEWORK = "humanitarian_framework", "Humanitarian or aid framework"
+    FOLLOW_UP_TALKS = "follow_up_talks", "Follow-up talks"
+    INSTITUTION = "institution", "Institution or mechanism"
+    PEOPLE_TO_PEOPLE = "people_to_people", "People-to-people programme"
+    SECURITY_COOPERATION = "security_cooperation", "Security or military cooperation"
+    ECONOMIC_COOPERATION = "economic_cooperation", "Economic cooperation"
+    DECLARATION = "declaration", "Declaration"
+    OTHER = "other", "Other"
+
+
+class OutcomeQuerySet(models.QuerySet):
+    def refresh_status(self) -> int:
+        """Recompute the stored current status of these outcomes from their history."""
+        return self.update(
+            current_status=Coalesce(status_on_subquery("status"), Value("")),
+            current_status_date=status_on_subquery("effective_date"),
+        )
+
+    def with_status_on(self, date: datetime.date):
+        """Annotate status_on_date and status_on_date_since: the status as it stood on date."""
+        return self.annotate(
+            status_on_date=Coalesce(status_on_subquery("status", date), Value("")),
+            status_on_date_since=status_on_subquery("effective_date", date),
+        )
+
+    def overdue(self, today: datetime.date):
+        return self.filter(due_date__lt=today).exclude(current_status__in=Status.closed())
+
+    def top_level(self):
+        return self.filter(parent__isnull=True)
+
+
+class Outcome(Deadline):
+    """A commitment a summit agreed. Its status is tracked in StatusUpdate."""
+
+    summit = models.ForeignKey(Summit, on_delete=models.PROTECT, related_name="outcomes")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="part of",
+        help_text="For a sub-commitment: the outcome it belongs to, e.g. a working group "
+        "under “continue talks”.",
+    )
+    order = models.PositiveSmallIntegerField(
+        default=1, help_text="Its number in the source’s list of outcomes."
+    )
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=120, unique=True, help_text="Part of the permanent address; do not change."
+    )
+    type = models.CharField(max_length=30, choices=OutcomeType.choices)
+    description = models.TextField(help_text="What was agreed, in the source’s terms.")
+    sources = models.ManyToManyField(Source, related_name="outcomes")
+    proposals = models.ManyToManyField(
+        Proposal, through="OutcomeOrigin", blank=True, related_name="outcomes"
+    )
+    current_status = models.CharField(
+        max_length=30,
+        choices=Status.choices,
+        blank=True,
+        editable=False,
+        db_index=True,  # the outcome list filtered and counted by status
+        help_text="Derived from the status history; empty until a first update is recorded.",
+    )
+    current_status_date = models.DateField(null=True, blank=True, editable=False)
+
+    objects = OutcomeQuerySet.as_manager()
+
+    class Meta(Deadline.Meta):
+        ordering = ["summit", "parent_id", "order", "title"]
+        indexes = [
+            # overdue(): due_date < today, and the deadlines views sorted by due date
+            models.Index(fields=["due_date"], name="outcome_due_date_idx"),
+        ]
+        constraints = [
+            *Deadline.Meta.constraints,
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="outcome_not_own_parent"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def deadline_summit(self) -> Summit:
+        return self.summit
+
+    def clean(self):
+        if self.parent_id:
+            if self.pk and self.parent_id == self.pk:
+                raise ValidationError({"parent": "An outcome cannot be part of itself."})
+            if self.summit_id and self.parent.summit_id != self.summit_id:
+                raise ValidationError({"parent": "The outcome it is part of must be from the same summit."})
+        if self.summit_id:
+            self.clean_deadline()
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.due_date is not None
+            and self.due_date < timezone.localdate()
+            and self.current_status not in Status.closed()
+        )
+
+    def status_on(self, date: datetime.date) -> "StatusUpdate | None":
+        """The update that set this outcome's status on date, or None before the first one."""
+        return self.status_updates.in_force().effective_on(date).latest_first().first()
+
+
+class PartyRole(models.TextChoices):
+    RESPONSIBLE = "responsible", "Responsible"
+    BENEFICIARY = "beneficiary", "Beneficiary"
+    SUPERVISOR = "supervisor", "Supervisor or intermediary"
+    GUARANTOR = "guarantor", "Guarantor"
+
+
+class OutcomeParty(models.Model):
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="parties")
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="outcome_parties")
+    role = models.CharField(max_length=20, choices=PartyRole.choices)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "party"
+        verbose_name_plural = "parties"
+        ordering = ["outcome", "role", "actor__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["outcome", "actor", "role"],
+                name="party_role_once",
+                violation_error_message="This actor already has this role in this outcome.",
+            )
+        ]
+        indexes = [
+            # outcomes filtered by party (actor pages, ?actor=): the FK index leads with outcome
+            models.Index(fields=["actor", "outcome"], name="party_actor_outcome_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.actor} ({self.get_role_display()})"
+
+
+class OutcomeOrigin(models.Model):
+    """Proposal lineage: which proposal an outcome came from."""
+
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="origins")
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="origins")
+    evidence = models.CharField(
+        max_length=20,
+        choices=Evidence.choices,
+        default=Evidence.STATED,
+        help_text="“Analyst’s reading” when the source does not link them in as many words.",
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "origin"
+        ordering = ["outcome", "proposal"]
+        constraints = [
+            models.UniqueConstraint(fields=["outcome", "proposal"], name="origin_once")
+        ]
+
+    def __str__(self):
+        return f"{self.outcome} ← {self.proposal}"
+
+
+class StatusUpdateQuerySet(models.QuerySet):
+    def in_force(self, known_at: datetime.datetime | None = None):
+        """Updates not replaced by a correction. With known_at: as the tracker knew it then,
+        counting only what was recorded (and corrected) by that moment."""
+        corrections = StatusUpdate.objects.filter(corrects=OuterRef("pk"))
+        updates = self
+        if known_at is not None:
+            corrections = corrections.filter(recorded_at__lte=known_at)
+            updates = updates.filter(recorded_at__lte=known_at)
+        return updates.filter(~Exists(corrections))
+
+    def effective_on(self, date: datetime.date):
+        return self.filter(effective_date__lte=date)
+
+    def latest_first(self):
+        """Latest effective first; on the same day the one recorded later wins."""
+        return self.order_by("-effective_date", "-recorded_at", "-pk")
+
+
+def status_on_subquery(field: str, date: datetime.date | None = None) -> Subquery:
+    """One field of the update that sets an outcome's status (on date, or latest)."""
+    updates = StatusUpdate.objects.filter(outcome=OuterRef("pk")).in_force()
+    if date is not None:
+        updates = updates.effective_on(date)
+    return Subquery(updates.latest_first().values(field)[:1])
+
+
+class StatusUpdate(models.Model):
+    """One dated, sourced entry in an outcome's status history.
+
+    History is append-only in meaning: to fix an entry, record a new one that
+    corrects it. The corrected entry stays visible but no longer counts.
+    """
+
+    outcome = models.ForeignKey(Outcome, on_delete=models.PROTECT, related_name="status_updates")
+    status = models.CharField(max_length=30, choices=Status.choices)
+    effective_date = models.DateField(
+        help_text="When this became true. If the source gives no date, the date it was "
+        "reported and “On or before”."
+    )
+    effective_date_precision = models.CharField(
+        "date precision",
+        max_length=20,
+        choices=[c for c in DatePrecision.choices if c[0] != DatePrecision.UNKNOWN],
+        default=DatePrecision.DAY,
+    )
+    summary = models.TextField(help_text="What happened, in a sentence or two.")
+    progress = models.PositiveSmallIntegerField(
+        "progress (%)",
+        null=True,
+        blank=True,
+        help_text="Share implemented, 0 to 100, where the source allows an estimate.",
+    )
+    sources = models.ManyToManyField(
+        Source, related_name="status_updates", help_text="At least one source."
+    )
+    corrects = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrected_by",
+        help_text="If this entry corrects an earlier one of the same outcome, choose it here. "
+        "The earlier one stays in the history but no longer counts.",
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="status_updates",
+    )
+
+    objects = StatusUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["outcome", "-effective_date", "-recorded_at", "-pk"]
+        get_latest_by = ["effective_date", "recorded_at", "pk"]
+        indexes = [
+            # status_on_subquery(): the latest update in force per outcome, on or before a date
+            models.Index(
+                fields=["outcome", "-effective_date", "-recorded_at"],
+                name="statusupdate_latest_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__isnull=True) | Q(progress__lte=100),
+                name="statusupdate_progress_percent",
+                violation_error_message="Progress is a percentage, from 0 to 100.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(effective_date_precision=DatePrecision.UNKNOWN),
+                name="statusupdate_date_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(corrects=F("id")), name="statusupdate_not_own_correction"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.outcome}: {self.get_status_display()} ({self.effective_display})"
+
+    @property
+    def effective_display(self) -> str:
+        return format_fuzzy_date(self.effective_date, self.effective_date_precision)
+
+    def clean(self):
+        today = timezone.localdate()
+        if self.effective_date and self.effective_date > today:
+            raise ValidationError({"effective_date": "The effective date cannot be in the future."})
+        if self.effective_date and self.outcome_id:
+            summit = self.outcome.summit
+            exact = summit.start_date_precision in (
+                DatePrecision.DAY,
+                DatePrecision.MONTH,
+                DatePrecision.YEAR,
+            )
+            if summit.start_date and exact and self.effective_date < summit.start_date:
+                raise ValidationError(
+                    {"effective_date": f"The summit began on {summit.date_display}; "
+                     "a status cannot take effect before it."}
+                )
+        if self.corrects_id:
+            if self.pk and self.corrects_id == self.pk:
+                raise ValidationError({"corrects": "An entry cannot correct itself."})
+            if self.outcome_id and self.corrects.outcome_id != self.outcome_id:
+                raise ValidationError({"corrects": "Choose an entry of the same outcome."})
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        Outcome.objects.filter(pk=self.outcome_id).refresh_status()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        Outcome.objects.filter(pk=self.outcome_id).refresh_status()
+        return result
+
+
+class FollowUpKind(models.TextChoices):
+    SUMMIT = "summit", "Follow-up summit"
+    WORKING_GROUP_MEETING = "working_group_meeting", "Working group meeting"
+    REPORT = "report", "Report or review"
+    OTHER = "other", "Other"
+
+
+class FollowUpStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    HELD = "held", "Held"
+    MISSED = "missed", "Missed"
+    POSTPONED = "postponed", "Postponed"
+    CANCELLED = "cancelled", "Cancelled"
+
+    @classmethod
+    def pending(cls) -> list[str]:
+        return [cls.SCHEDULED, cls.POSTPONED]
+
+
+class FollowUpQuerySet(models.QuerySet):
+    def overdue(self, today: datetime.date):
+        return self.filter(due_date__lt=today, status__in=FollowUpStatus.pending())
+
+
+class FollowUp(Deadline):
+    """An event an outcome makes expected, e.g. the follow-up summit in Seoul."""
+
+    outcome = models.ForeignKey(Outcome, on_delete=models.PROTECT, related_name="follow_ups")
+    kind = models.CharField(max_length=30, choices=FollowUpKind.choices)
+    title = models.CharField(max_length=200)
+    location = models.CharField(max_length=100, blank=True, help_text="City, if known.")
+    status = models.CharField(
+        max_length=20, choices=FollowUpStatus.choices, default=FollowUpStatus.SCHEDULED
+    )
+    held_on = models.DateField(null=True, blank=True, help_text="Only once it has been held.")
+    resulting_summit = models.ForeignKey(
+        Summit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fulfils",
+        help_text="Once held: the summit record it became.",
+    )
+    note = models.TextField(blank=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="follow_ups")
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta(Deadline.Meta):
+        verbose_name = "follow-up"
+        ordering = [F("due_date").asc(nulls_last=True), "title"]
+        indexes = [
+            # FollowUpQuerySet.overdue() and the deadlines views
+            models.Index(fields=["due_date", "status"], name="followup_due_status_idx"),
+        ]
+        constraints = [
+            *Deadline.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(status=FollowUpStatus.HELD)
+                | Q(held_on__isnull=True, resulting_summit__isnull=True),
+                name="followup_held_details_only_when_held",
+                violation_error_message="Only a follow-up that was held has a date held or a "
+                "resulting summit.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def deadline_summit(self) -> Summit:
+        return self.outcome.summit
+
+    def clean(self):
+        if self.status != FollowUpStatus.HELD and (self.held_on or self.resulting_summit_id):
+            raise ValidationError(
+                {"status": "Set the status to “Held” to record when it was held or its summit."}
+            )
+        if self.outcome_id:
+            self.clean_deadline()
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.due_date is not None
+            and self.due_date < timezone.localdate()
+            and self.status in FollowUpStatus.pending()
+        )

@@ -1,0 +1,384 @@
+"""Summits, who attended them in which role, what each actor proposed or demanded,
+how others stood on it, how the world reacted, and the challenges sources name."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+from actors.models import (
+    Actor,
+    ActorKind,
+    DatePrecision,
+    Source,
+    clean_precision,
+    format_fuzzy_date,
+    precision_matches_date,
+)
+
+
+class SummitKind(models.TextChoices):
+    SUMMIT = "summit", "Summit"
+    BILATERAL = "bilateral", "Bilateral meeting"
+    TREATY_SIGNING = "treaty_signing", "Treaty or agreement signing"
+    CONFERENCE = "conference", "Conference"
+
+
+class SummitStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    HELD = "held", "Held"
+    POSTPONED = "postponed", "Postponed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class SummitQuerySet(models.QuerySet):
+    def held(self):
+        return self.filter(status=SummitStatus.HELD)
+
+    def newest_first(self):
+        return self.order_by(F("start_date").desc(nulls_last=True), "name")
+
+
+class Summit(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=100, unique=True, help_text="Part of the permanent address; do not change."
+    )
+    kind = models.CharField(max_length=20, choices=SummitKind.choices, default=SummitKind.SUMMIT)
+    status = models.CharField(
+        max_length=20, choices=SummitStatus.choices, default=SummitStatus.HELD
+    )
+    start_date = models.DateField(
+        null=True, blank=True, help_text="Leave empty if the source gives no date."
+    )
+    start_date_precision = models.CharField(
+        "date precision",
+        max_length=20,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text="“Approximate” if the date is inferred rather than stated.",
+    )
+    end_date = models.DateField(
+        null=True, blank=True, help_text="Last day, for meetings of more than one day."
+    )
+    date_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Where an uncertain date comes from, e.g. “the source is undated”.",
+    )
+    city = models.CharField(max_length=100, blank=True, help_text="Leave empty if unknown.")
+    country = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="summits_located",
+        limit_choices_to={"kind": ActorKind.STATE},
+    )
+    venue_note = models.CharField(
+        max_length=300, blank=True, help_text="E.g. “neutral venue, under tight security”."
+    )
+    host = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="summits_hosted",
+        help_text="The actor whose initiative or invitation it was.",
+    )
+    follows_up = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_up_summits",
+        help_text="The earlier summit of the same series this one continues.",
+    )
+    summary = models.TextField(blank=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="summits")
+
+    objects = SummitQuerySet.as_manager()
+
+    class Meta:
+        ordering = [F("start_date").desc(nulls_last=True), "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=precision_matches_date("start_date", "start_date_precision"),
+                name="summit_date_precision_consistent",
+                violation_error_message="A date is empty exactly when its precision is unknown.",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=False, end_date__gte=F("start_date")),
+                name="summit_end_after_start",
+                violation_error_message="A summit cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(follows_up=F("id")), name="summit_not_follow_up_of_itself"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        clean_precision(self, "start_date", "start_date_precision")
+        if self.end_date and not self.start_date:
+            raise ValidationError({"start_date": "Give the first day too, or no end date."})
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The summit cannot end before it starts."})
+        if self.pk and self.follows_up_id == self.pk:
+            raise ValidationError({"follows_up": "A summit cannot follow up itself."})
+
+    @property
+    def date_display(self) -> str:
+        text = format_fuzzy_date(self.start_date, self.start_date_precision)
+        if self.end_date and self.end_date != self.start_date:
+            text = f"{text} – {self.end_date.day} {self.end_date.strftime('%B %Y')}"
+        return text
+
+    @property
+    def anchor_date(self):
+        """The day relative deadlines count from ("within six months of the summit"):
+        the last day of the summit, if known."""
+        return self.end_date or self.start_date
+
+
+class SummitObjective(models.Model):
+    summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="objectives")
+    order = models.PositiveSmallIntegerField(default=1)
+    text = models.CharField(max_length=300)
+
+    class Meta:
+        verbose_name = "objective"
+        ordering = ["summit", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["summit", "order"], name="objective_order_unique")
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class ParticipantRole(models.TextChoices):
+    HOST = "host", "Host"
+    PARTY = "party", "Party"
+    MEDIATOR = "mediator", "Mediator"
+    OBSERVER = "observer", "Observer"
+    ENVOY = "envoy", "Represented by envoys"
+
+
+class Participation(models.Model):
+    summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="participations")
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="participations")
+    role = models.CharField(max_length=20, choices=ParticipantRole.choices)
+    delegation_head = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="delegations_led",
+        limit_choices_to={"kind": ActorKind.PERSON},
+        help_text="Leave empty if the source does not name who led the delegation.",
+    )
+    delegation_head_title = models.CharField(
+        max_length=200, blank=True, help_text="As the source gives it, e.g. “Vice Foreign Minister”."
+    )
+    note = models.CharField(
+        max_length=300, blank=True, help_text="E.g. “foreign minister and special envoys”."
+    )
+
+    class Meta:
+        verbose_name = "participant"
+        ordering = ["summit", "role", "actor__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["summit", "actor"],
+                name="participation_once_per_summit",
+                violation_error_message="This actor already takes part in this summit.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(delegation_head=F("actor")), name="participation_head_not_actor"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.actor} at {self.summit} ({self.get_role_display()})"
+
+    def clean(self):
+        if self.delegation_head_id and self.delegation_head_id == self.actor_id:
+            raise ValidationError({"delegation_head": "The head must be a person, not the actor."})
+
+
+class ProposalKind(models.TextChoices):
+    PROPOSAL = "proposal", "Proposal"
+    DEMAND = "demand", "Demand"
+    POSITION = "position", "Position"
+    AIM = "aim", "Aim"
+    RECOMMENDATION = "recommendation", "Recommendation"
+
+
+class Theme(models.TextChoices):
+    MILITARY_SECURITY = "security", "Military security and arms control"
+    DENUCLEARISATION = "denuclearisation", "Denuclearisation and non-proliferation"
+    COMMUNICATION = "communication", "Communication channels"
+    HUMANITARIAN = "humanitarian", "Humanitarian aid"
+    FAMILY_REUNIFICATION = "family_reunification", "Family reunification"
+    ECONOMIC = "economic", "Economic cooperation and sanctions"
+    CULTURAL = "cultural", "Cultural and educational exchange"
+    DIPLOMATIC = "diplomatic", "Diplomatic relations and dialogue"
+    HUMAN_RIGHTS = "human_rights", "Human rights"
+    REGIONAL_ARCHITECTURE = "regional_architecture", "Regional institutions"
+    PEACEKEEPING = "peacekeeping", "Peacekeeping and conflict resolution"
+    HISTORICAL = "historical", "Historical and unresolved issues"
+
+
+class Proposal(models.Model):
+    """What an actor brought: a proposal, demand, position, aim or recommendation."""
+
+    actor = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        help_text="Who made it. Leave empty only if the source is unsigned and speaks for itself.",
+    )
+    summit = models.ForeignKey(
+        Summit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        help_text="Leave empty for proposals made outside any summit.",
+    )
+    addressed_to = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposals_received",
+        help_text="The actor asked to act, e.g. Indonesia for a recommendation to Indonesia.",
+    )
+    kind = models.CharField(max_length=20, choices=ProposalKind.choices)
+    theme = models.CharField(max_length=30, choices=Theme.choices)
+    title = models.CharField(max_length=200, help_text="A short label, e.g. “Military hotlines”.")
+    text = models.TextField(help_text="What the source says, as close to its words as possible.")
+    order = models.PositiveSmallIntegerField(default=1, help_text="Order within the actor’s list.")
+    sources = models.ManyToManyField(Source, related_name="proposals")
+
+    class Meta:
+        ordering = ["summit", "actor__name", "kind", "order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(actor__isnull=False) | Q(addressed_to__isnull=False),
+                name="proposal_has_actor_or_addressee",
+                violation_error_message="Say who made the proposal or whom it is addressed to.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.made_by}: {self.title}"
+
+    @property
+    def made_by(self) -> str:
+        return str(self.actor) if self.actor_id else "Unsigned source"
+
+    def clean(self):
+        if not self.actor_id and not self.addressed_to_id:
+            raise ValidationError("Say who made the proposal or whom it is addressed to.")
+
+
+class StanceKind(models.TextChoices):
+    SUPPORT = "support", "Supports"
+    CONDITIONAL = "conditional", "Supports with conditions"
+    OPPOSE = "oppose", "Opposes"
+
+
+class Evidence(models.TextChoices):
+    """How a link between two records is known: the source says so, or an analyst reads it so."""
+
+    STATED = "stated", "Stated in the source"
+    INFERRED = "inferred", "Analyst’s reading of the source"
+
+
+class Stance(models.Model):
+    """Another actor's stance on a proposal."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="stances")
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="stances")
+    stance = models.CharField(max_length=20, choices=StanceKind.choices)
+    evidence = models.CharField(
+        max_length=20,
+        choices=Evidence.choices,
+        default=Evidence.STATED,
+        help_text="“Analyst’s reading” when the source does not say so in as many words.",
+    )
+    note = models.TextField(blank=True, help_text="What the source says, or why we read it so.")
+    sources = models.ManyToManyField(Source, related_name="stances")
+
+    class Meta:
+        ordering = ["proposal", "actor__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "actor"],
+                name="stance_once_per_actor",
+                violation_error_message="This actor’s stance on this proposal is already recorded.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.actor} {self.get_stance_display().lower()} “{self.proposal.title}”"
+
+    def clean(self):
+        if self.proposal_id and self.actor_id and self.proposal.actor_id == self.actor_id:
+            raise ValidationError({"actor": "An actor’s stance on its own proposal is the proposal."})
+
+
+class ReactionTone(models.TextChoices):
+    WELCOMING = "welcoming", "Welcoming"
+    POSITIVE = "positive", "Positive"
+    RESTRAINED = "restrained", "Restrained"
+    CAUTIOUS = "cautious", "Cautious"
+    CRITICAL = "critical", "Critical"
+    MIXED = "mixed", "Mixed"
+
+
+class Reaction(models.Model):
+    summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="reactions")
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="reactions")
+    tone = models.CharField(max_length=20, choices=ReactionTone.choices)
+    summary = models.TextField(help_text="What they said or did, in the source’s terms.")
+    quote = models.CharField(
+        max_length=500, blank=True, help_text="Their own words, if the source quotes them."
+    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="reactions")
+
+    class Meta:
+        ordering = ["summit", "actor__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["summit", "actor", "source"], name="reaction_once_per_source"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.actor} on {self.summit}: {self.get_tone_display()}"
+
+
+class Challenge(models.Model):
+    """An obstacle a source names, e.g. “lack of enforceable guarantees”."""
+
+    summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="challenges")
+    order = models.PositiveSmallIntegerField(default=1)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    sources = models.ManyToManyField(Source, related_name="challenges")
+
+    class Meta:
+        ordering = ["summit", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["summit", "order"], name="challenge_order_unique")
+        ]
+
+    def __str__(self):
+        return self.title
