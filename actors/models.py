@@ -34,12 +34,9 @@ def precision_matches_date(date_field: str, precision_field: str) -> Q:
 
 
 def clean_precision(instance, date_field: str, precision_field: str) -> None:
-    """Mirror of precision_matches_date for forms: fill in or reject the precision."""
+    """Mirror of precision_matches_date for forms: an empty date has unknown precision,
+    a given date needs a precision."""
     date, precision = getattr(instance, date_field), getattr(instance, precision_field)
-    if date is None and precision not in ("", DatePrecision.UNKNOWN):
-        raise ValidationError(
-            {precision_field: "Without a date the precision can only be “Unknown”."}
-        )
     if date is None:
         setattr(instance, precision_field, DatePrecision.UNKNOWN)
     elif precision in ("", DatePrecision.UNKNOWN):
@@ -319,9 +316,7 @@ class Relationship(models.Model):
         ordering = ["actor__name", "other__name"]
         constraints = [
             models.CheckConstraint(condition=~Q(actor=F("other")), name="relationship_not_self"),
-            models.UniqueConstraint(
-                fields=["actor", "other", "kind"], name="relationship_unique"
-            ),
+            models.UniqueConstraint(fields=["actor", "other", "kind"], name="relationship_unique"),
         ]
 
     def __str__(self):

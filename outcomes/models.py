@@ -113,9 +113,7 @@ class Deadline(models.Model):
         help_text="For a relative deadline: how many days, weeks, months or years after the "
         "summit (its last day). Leave empty for a fixed date or no deadline.",
     )
-    due_within_unit = models.CharField(
-        max_length=10, choices=DeadlineUnit.choices, blank=True
-    )
+    due_within_unit = models.CharField(max_length=10, choices=DeadlineUnit.choices, blank=True)
     deadline_text = models.CharField(
         max_length=200,
         blank=True,
@@ -137,6 +135,10 @@ class Deadline(models.Model):
                 violation_error_message="A date is empty exactly when its precision is unknown.",
             ),
         ]
+
+    def save(self, *args, **kwargs):
+        self.compute_due_date()
+        super().save(*args, **kwargs)
 
     @property
     def is_relative_deadline(self) -> bool:
@@ -169,15 +171,13 @@ class Deadline(models.Model):
             self.compute_due_date()
             if typed is not None and typed != self.due_date:
                 raise ValidationError(
-                    {"due_date": "Give either a fixed date or a relative deadline, not both: "
-                     "the date of a relative deadline is computed from the summit's date."}
+                    {
+                        "due_date": "Give either a fixed date or a relative deadline, not both: "
+                        "the date of a relative deadline is computed from the summit's date."
+                    }
                 )
         else:
             clean_precision(self, "due_date", "due_date_precision")
-
-    def save(self, *args, **kwargs):
-        self.compute_due_date()
-        super().save(*args, **kwargs)
 
     @property
     def deadline_display(self) -> str:
@@ -284,7 +284,9 @@ class Outcome(Deadline):
             if self.pk and self.parent_id == self.pk:
                 raise ValidationError({"parent": "An outcome cannot be part of itself."})
             if self.summit_id and self.parent.summit_id != self.summit_id:
-                raise ValidationError({"parent": "The outcome it is part of must be from the same summit."})
+                raise ValidationError(
+                    {"parent": "The outcome it is part of must be from the same summit."}
+                )
         if self.summit_id:
             self.clean_deadline()
 
@@ -350,9 +352,7 @@ class OutcomeOrigin(models.Model):
     class Meta:
         verbose_name = "origin"
         ordering = ["outcome", "proposal"]
-        constraints = [
-            models.UniqueConstraint(fields=["outcome", "proposal"], name="origin_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["outcome", "proposal"], name="origin_once")]
 
     def __str__(self):
         return f"{self.outcome} ← {self.proposal}"
@@ -463,6 +463,15 @@ class StatusUpdate(models.Model):
     def __str__(self):
         return f"{self.outcome}: {self.get_status_display()} ({self.effective_display})"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        Outcome.objects.filter(pk=self.outcome_id).refresh_status()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        Outcome.objects.filter(pk=self.outcome_id).refresh_status()
+        return result
+
     @property
     def effective_display(self) -> str:
         return format_fuzzy_date(self.effective_date, self.effective_date_precision)
@@ -480,23 +489,16 @@ class StatusUpdate(models.Model):
             )
             if summit.start_date and exact and self.effective_date < summit.start_date:
                 raise ValidationError(
-                    {"effective_date": f"The summit began on {summit.date_display}; "
-                     "a status cannot take effect before it."}
+                    {
+                        "effective_date": f"The summit began on {summit.date_display}; "
+                        "a status cannot take effect before it."
+                    }
                 )
         if self.corrects_id:
             if self.pk and self.corrects_id == self.pk:
                 raise ValidationError({"corrects": "An entry cannot correct itself."})
             if self.outcome_id and self.corrects.outcome_id != self.outcome_id:
                 raise ValidationError({"corrects": "Choose an entry of the same outcome."})
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        Outcome.objects.filter(pk=self.outcome_id).refresh_status()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        Outcome.objects.filter(pk=self.outcome_id).refresh_status()
-        return result
 
 
 class FollowUpKind(models.TextChoices):

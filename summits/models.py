@@ -181,7 +181,9 @@ class Participation(models.Model):
         help_text="Leave empty if the source does not name who led the delegation.",
     )
     delegation_head_title = models.CharField(
-        max_length=200, blank=True, help_text="As the source gives it, e.g. “Vice Foreign Minister”."
+        max_length=200,
+        blank=True,
+        help_text="As the source gives it, e.g. “Vice Foreign Minister”.",
     )
     note = models.CharField(
         max_length=300, blank=True, help_text="E.g. “foreign minister and special envoys”."
@@ -331,7 +333,9 @@ class Stance(models.Model):
 
     def clean(self):
         if self.proposal_id and self.actor_id and self.proposal.actor_id == self.actor_id:
-            raise ValidationError({"actor": "An actor’s stance on its own proposal is the proposal."})
+            raise ValidationError(
+                {"actor": "An actor’s stance on its own proposal is the proposal."}
+            )
 
 
 class ReactionTone(models.TextChoices):
