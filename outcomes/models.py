@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from actors.models import (
@@ -276,6 +277,9 @@ class Outcome(Deadline):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("outcome_detail", args=[self.slug])
+
     def deadline_summit(self) -> Summit:
         return self.summit
 
@@ -314,6 +318,12 @@ class OutcomeParty(models.Model):
     outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="parties")
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="outcome_parties")
     role = models.CharField(max_length=20, choices=PartyRole.choices)
+    evidence = models.CharField(
+        max_length=20,
+        choices=Evidence.choices,
+        default=Evidence.STATED,
+        help_text="“Analyst’s reading” when the source does not name this party in this role.",
+    )
     note = models.CharField(max_length=300, blank=True)
 
     class Meta:
