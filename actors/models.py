@@ -8,7 +8,22 @@ carries sources).
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+from actors.search import JoinedText, text_search
 
 
 class DatePrecision(models.TextChoices):
@@ -93,6 +108,79 @@ class ActorQuerySet(models.QuerySet):
     def people(self):
         return self.filter(kind=ActorKind.PERSON)
 
+    def search(self, text: str):
+        """Actors whose name, short name, other names (any language) or description match
+        text (actors.search.text_search), best first; other_names holds the other names."""
+        other_names = (
+            ActorName.objects.filter(actor=OuterRef("pk"))
+            .order_by()
+            .values("actor")
+            .annotate(joined=JoinedText("name"))
+            .values("joined")
+        )
+        return text_search(
+            self.annotate(
+                other_names=Coalesce(Subquery(other_names), Value(""), output_field=TextField())
+            ),
+            text,
+            {"name": "A", "short_name": "A", "other_names": "A", "description": "C"},
+        )
+
+    def for_list(self):
+        """The actor list (/actors/): grouped by kind in ActorKind's order (states first),
+        then by name, with the country each belongs to."""
+        kind_rank = Case(
+            *[When(kind=value, then=Value(i)) for i, value in enumerate(ActorKind)],
+            default=Value(99),
+        )
+        return (
+            self.select_related("country").alias(kind_rank=kind_rank).order_by("kind_rank", "name")
+        )
+
+    def count_by_kind(self) -> dict[str, int]:
+        """How many of these actors there are of each kind, for the kind filter."""
+        return dict(self.order_by().values_list("kind").annotate(n=Count("pk")))
+
+    def for_detail(self):
+        """One actor's own records (/actors/<slug>/): other names, memberships both ways
+        (posts it holds, its members) and the relationships recorded from its side."""
+        return self.select_related("country").prefetch_related(
+            Prefetch(
+                "names",
+                queryset=ActorName.objects.order_by("language", "name"),
+                to_attr="name_list",
+            ),
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("organisation").order_by(
+                    F("start_date").asc(nulls_last=True), "organisation__name"
+                ),
+                to_attr="membership_list",
+            ),
+            Prefetch(
+                "members",
+                queryset=Membership.objects.select_related("member").order_by("member__name"),
+                to_attr="member_list",
+            ),
+            Prefetch(
+                "relationships",
+                queryset=Relationship.objects.select_related("other")
+                .prefetch_related("sources")
+                .order_by("other__name"),
+                to_attr="relationship_list",
+            ),
+        )
+
+    def relationships_towards(self, actor: "Actor"):
+        """Relationships other actors record with this one (Relationship has no reverse
+        accessor for .other, so it cannot be prefetched from the actor)."""
+        return (
+            Relationship.objects.filter(other=actor)
+            .select_related("actor")
+            .prefetch_related("sources")
+            .order_by("actor__name")
+        )
+
 
 class Actor(models.Model):
     name = models.CharField(
@@ -136,12 +224,18 @@ class Actor(models.Model):
                 violation_error_message="Only states have an ISO code, of three capital letters.",
             ),
             models.UniqueConstraint(
-                fields=["iso3"], condition=~Q(iso3=""), name="actor_iso3_unique"
+                fields=["iso3"],
+                condition=~Q(iso3=""),
+                name="actor_iso3_unique",
+                violation_error_message="Another actor already has this ISO code.",
             ),
         ]
 
     def __str__(self):
         return self.display_name
+
+    def get_absolute_url(self):
+        return reverse("actor_detail", args=[self.slug])
 
     @property
     def display_name(self) -> str:

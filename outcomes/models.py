@@ -9,11 +9,24 @@ StatusUpdate.save() and delete() through OutcomeQuerySet.refresh_status().
 
 import calendar
 import datetime
+from collections import Counter
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +39,7 @@ from actors.models import (
     format_fuzzy_date,
     precision_matches_date,
 )
+from actors.search import text_search
 from summits.models import Evidence, Proposal, Summit
 
 
@@ -67,6 +81,14 @@ STATUS_SCORES = {
     Status.REVERSED: 0,
     Status.SUPERSEDED: None,
 }
+
+
+def related_or_none(instance: models.Model, name: str):
+    """The related object if one is set, saved or not (as in an admin inline on an add page)."""
+    try:
+        return getattr(instance, name)
+    except ObjectDoesNotExist:
+        return None
 
 
 class DeadlineUnit(models.TextChoices):
@@ -145,7 +167,8 @@ class Deadline(models.Model):
     def is_relative_deadline(self) -> bool:
         return self.due_within is not None
 
-    def deadline_summit(self) -> Summit:
+    def deadline_summit(self) -> Summit | None:
+        """The summit a relative deadline counts from, if already chosen."""
         raise NotImplementedError
 
     def compute_due_date(self) -> None:
@@ -160,25 +183,27 @@ class Deadline(models.Model):
             self.due_date = add_period(anchor, self.due_within, self.due_within_unit)
             self.due_date_precision = summit.start_date_precision
 
-    def clean_deadline(self) -> None:
+    def deadline_errors(self) -> dict[str, str]:
+        """Check the deadline fields (and compute a relative due date); return the errors."""
         if (self.due_within is None) != (not self.due_within_unit):
-            raise ValidationError(
-                {"due_within_unit": "A relative deadline needs both a number and a unit."}
-            )
+            return {"due_within_unit": "A relative deadline needs both a number and a unit."}
         if self.due_within == 0:
-            raise ValidationError({"due_within": "A relative deadline must be at least 1."})
+            return {"due_within": "A relative deadline must be at least 1."}
         if self.is_relative_deadline:
             typed = self.due_date
-            self.compute_due_date()
+            if self.deadline_summit() is not None:
+                self.compute_due_date()
             if typed is not None and typed != self.due_date:
-                raise ValidationError(
-                    {
-                        "due_date": "Give either a fixed date or a relative deadline, not both: "
-                        "the date of a relative deadline is computed from the summit's date."
-                    }
-                )
-        else:
+                return {
+                    "due_date": "Give either a fixed date or a relative deadline, not both: "
+                    "the date of a relative deadline is computed from the summit's date."
+                }
+            return {}
+        try:
             clean_precision(self, "due_date", "due_date_precision")
+        except ValidationError as error:
+            return error.message_dict
+        return {}
 
     @property
     def deadline_display(self) -> str:
@@ -222,6 +247,243 @@ class OutcomeQuerySet(models.QuerySet):
 
     def top_level(self):
         return self.filter(parent__isnull=True)
+
+    def with_status_as_of(self, as_of: datetime.date | None = None):
+        """Annotate shown_status and shown_status_since: the status on as_of (the rule of
+        with_status_on), or the stored current status (the same rule applied to today)."""
+        if as_of is None:
+            return self.annotate(
+                shown_status=F("current_status"), shown_status_since=F("current_status_date")
+            )
+        return self.annotate(
+            shown_status=Coalesce(status_on_subquery("status", as_of), Value("")),
+            shown_status_since=status_on_subquery("effective_date", as_of),
+        )
+
+    def status_counts(self, as_of: datetime.date | None = None) -> list[dict]:
+        """How many outcomes have each status (now, or on as_of), in vocabulary order, then
+        those with no status recorded (status ""). One GROUP BY query."""
+        rows = (
+            self.with_status_as_of(as_of)
+            .order_by()
+            .values("shown_status")
+            .annotate(count=Count("pk"))
+        )
+        counts = {row["shown_status"]: row["count"] for row in rows}
+        vocabulary = [*Status.choices, ("", "No status recorded")]
+        return [
+            {"status": value, "label": label, "count": counts.get(value, 0)}
+            for value, label in vocabulary
+        ]
+
+    def open_deadlines(self, as_of: datetime.date | None = None):
+        """Outcomes with a deadline that still counts on as_of (or today): their status then
+        is not closed. Annotated by with_status_as_of; with their summit."""
+        return (
+            self.with_status_as_of(as_of)
+            .filter(due_date__isnull=False)
+            .exclude(shown_status__in=Status.closed())
+            .select_related("summit")
+        )
+
+    def deadlines_between(
+        self, start: datetime.date | None = None, end: datetime.date | None = None
+    ):
+        """Due from start to end, both included (either may be open), soonest first."""
+        outcomes = self.filter(due_date__isnull=False)
+        if start is not None:
+            outcomes = outcomes.filter(due_date__gte=start)
+        if end is not None:
+            outcomes = outcomes.filter(due_date__lte=end)
+        return outcomes.order_by("due_date", "title")
+
+    def for_calendar(self):
+        """Every outcome with a due date, soonest first, with its summit (deadlines.ics)."""
+        return self.deadlines_between().select_related("summit")
+
+    def search(self, text: str):
+        """Outcomes whose title, description or deadline wording match text (actors.search),
+        best first, with their summit."""
+        return text_search(
+            self.select_related("summit"),
+            text,
+            {"title": "A", "description": "B", "deadline_text": "D"},
+        )
+
+    def with_status_display(self, as_of: datetime.date | None = None):
+        """with_status_as_of, plus shown_status_label (the status's name, "" if none) and
+        overdue_then: the deadline had passed on as_of (or today) while the status then was
+        not closed (the rule of Outcome.is_overdue and overdue(), on that date)."""
+        day = as_of or timezone.localdate()
+        return self.with_status_as_of(as_of).annotate(
+            shown_status_label=Case(
+                *[When(shown_status=value, then=Value(label)) for value, label in Status.choices],
+                default=Value(""),
+                output_field=models.CharField(),
+            ),
+            overdue_then=ExpressionWrapper(
+                Q(due_date__lt=day) & ~Q(shown_status__in=Status.closed()),
+                output_field=models.BooleanField(),
+            ),
+        )
+
+    def count_per(self, field: str) -> Coalesce:
+        """A subquery counting these outcomes for each row of an outer query on the model
+        field points to, e.g. summits.annotate(n=Outcome.objects.count_per("summit"))."""
+        counts = (
+            self.filter(**{field: OuterRef("pk")})
+            .order_by()
+            .values(field)
+            .annotate(n=Count("pk", distinct=True))
+            .values("n")
+        )
+        return Coalesce(Subquery(counts), Value(0))
+
+    def for_summit_page(self, summit: Summit, as_of: datetime.date | None = None):
+        """The summit page's outcomes: top level in the source's order, each with its
+        sub-commitments as .subcommitments; statuses (with_status_display) as of as_of."""
+        subcommitments = Outcome.objects.with_status_display(as_of).order_by("order", "title")
+        return (
+            self.filter(summit=summit)
+            .top_level()
+            .with_status_display(as_of)
+            .prefetch_related(
+                Prefetch("children", queryset=subcommitments, to_attr="subcommitments")
+            )
+            .order_by("order", "title")
+        )
+
+    def led_from(self, proposals, as_of: datetime.date | None = None):
+        """Outcomes that came from these proposals (a queryset of them), one row per link,
+        annotated origin_proposal_id, origin_evidence, origin_note and with_status_display."""
+        return (
+            self.filter(origins__proposal__in=proposals)
+            # F() after filter() reuses the filtered join: only the links to these proposals.
+            .annotate(
+                origin_proposal_id=F("origins__proposal_id"),
+                origin_evidence=F("origins__evidence"),
+                origin_note=F("origins__note"),
+            )
+            .with_status_display(as_of)
+            .order_by("origin_proposal_id", "order", "title")
+        )
+
+    def for_actor_page(self, actor: Actor, as_of: datetime.date | None = None):
+        """Outcomes the actor is party to, grouped by their status (now or on as_of) in
+        vocabulary order, those without a status last; then newest summit first. The
+        actor's roles in each are in .actor_roles; with summit and parent."""
+        status_rank = Case(
+            *[When(shown_status=value, then=Value(i)) for i, value in enumerate(Status.values)],
+            default=Value(len(Status.values)),
+        )
+        roles = OutcomeParty.objects.filter(actor=actor).order_by("role")
+        return (
+            # A subquery, not a join: an actor with two roles in one outcome would repeat it.
+            self.filter(pk__in=OutcomeParty.objects.filter(actor=actor).values("outcome"))
+            .with_status_display(as_of)
+            .alias(status_rank=status_rank)
+            .select_related("summit", "parent")
+            .prefetch_related(Prefetch("parties", queryset=roles, to_attr="actor_roles"))
+            .order_by(
+                "status_rank",
+                F("summit__start_date").desc(nulls_last=True),
+                "summit__name",
+                "order",
+                "title",
+            )
+        )
+
+    def status_counts_on(self, dates: list[datetime.date]) -> list[Counter]:
+        """For each date, how many of these outcomes had each status then ("" for none yet).
+        One query: each date is a column computed by the rule of with_status_on."""
+        if not dates:
+            return []
+        columns = {
+            f"status_{i}": Coalesce(status_on_subquery("status", date), Value(""))
+            for i, date in enumerate(dates)
+        }
+        rows = list(self.order_by().annotate(**columns).values_list(*columns))
+        return [Counter(row[i] for row in rows) for i in range(len(dates))]
+
+    # --- The outcome list, its exports and the outcome page (outcomes/views/) -------------
+
+    def with_status_details_as_of(self, as_of: datetime.date | None = None):
+        """with_status_display(as_of), plus shown_status_precision: the precision of
+        shown_status_since, so that pages never show that date more precisely than known."""
+        return self.with_status_display(as_of).annotate(
+            shown_status_precision=status_on_subquery("effective_date_precision", as_of)
+        )
+
+    def in_list_order(self):
+        """Newest summit first; within a summit by number, each sub-commitment right after
+        its parent (Coalesce(parent_id, id) keeps a family together)."""
+        return self.order_by(
+            F("summit__start_date").desc(nulls_last=True),
+            "summit__name",
+            "summit_id",
+            Coalesce("parent__order", "order"),
+            Coalesce("parent_id", "id"),
+            F("parent_id").asc(nulls_first=True),
+            "order",
+            "title",
+            "pk",
+        )
+
+    def for_list(self, as_of: datetime.date | None = None):
+        """The outcome list (/outcomes/): statuses as of as_of, with summit and parent."""
+        return (
+            self.with_status_details_as_of(as_of).select_related("summit", "parent").in_list_order()
+        )
+
+    def for_export(self, as_of: datetime.date | None = None):
+        """The outcome exports: for_list() plus parties (with their actor) and sources,
+        prefetched per chunk when iterated with iterator(chunk_size=...)."""
+        return self.for_list(as_of).prefetch_related(
+            Prefetch(
+                "parties",
+                queryset=OutcomeParty.objects.select_related("actor").order_by(
+                    "role", "actor__slug"
+                ),
+            ),
+            Prefetch("sources", queryset=Source.objects.order_by("slug")),
+        )
+
+    def for_detail(self, as_of: datetime.date | None = None):
+        """One outcome's page: statuses as of as_of (shown_update_id: the entry that set it),
+        and everything the page lists, one query per relation whatever their size."""
+        return (
+            self.with_status_details_as_of(as_of)
+            .annotate(shown_update_id=status_on_subquery("pk", as_of))
+            .select_related("summit", "parent")
+            .prefetch_related(
+                Prefetch(
+                    "children",
+                    queryset=Outcome.objects.with_status_display(as_of).order_by("order", "title"),
+                    to_attr="sub_commitments",
+                ),
+                Prefetch("parties", queryset=OutcomeParty.objects.select_related("actor")),
+                Prefetch(
+                    "origins",
+                    queryset=OutcomeOrigin.objects.select_related(
+                        "proposal__actor", "proposal__summit"
+                    ),
+                ),
+                Prefetch(
+                    "follow_ups", queryset=FollowUp.objects.select_related("resulting_summit")
+                ),
+                Prefetch("sources", queryset=Source.objects.order_by("title")),
+                Prefetch(
+                    "status_updates",
+                    queryset=StatusUpdate.objects.for_timeline(),
+                    to_attr="timeline",
+                ),
+                Prefetch(
+                    "status_updates",
+                    queryset=StatusUpdate.objects.in_force().latest_first(),
+                    to_attr="updates_in_force",
+                ),
+            )
+        )
 
 
 class Outcome(Deadline):
@@ -277,22 +539,32 @@ class Outcome(Deadline):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        # The derived status is written only by refresh_status(): an edit saved from a form
+        # loaded before someone recorded an update must not write the old status back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in ("current_status", "current_status_date")
+            ]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("outcome_detail", args=[self.slug])
 
-    def deadline_summit(self) -> Summit:
-        return self.summit
+    def deadline_summit(self) -> Summit | None:
+        return related_or_none(self, "summit")
 
     def clean(self):
+        errors = self.deadline_errors()
         if self.parent_id:
             if self.pk and self.parent_id == self.pk:
-                raise ValidationError({"parent": "An outcome cannot be part of itself."})
-            if self.summit_id and self.parent.summit_id != self.summit_id:
-                raise ValidationError(
-                    {"parent": "The outcome it is part of must be from the same summit."}
-                )
-        if self.summit_id:
-            self.clean_deadline()
+                errors["parent"] = "An outcome cannot be part of itself."
+            elif self.summit_id and self.parent.summit_id != self.summit_id:
+                errors["parent"] = "The outcome it is part of must be from the same summit."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_overdue(self) -> bool:
@@ -385,6 +657,71 @@ class StatusUpdateQuerySet(models.QuerySet):
     def latest_first(self):
         """Latest effective first; on the same day the one recorded later wins."""
         return self.order_by("-effective_date", "-recorded_at", "-pk")
+
+    def latest_changes(self, limit: int = 10, as_of: datetime.date | None = None):
+        """The latest updates in force (effective on or before as_of, if given), latest
+        effective first, with their outcome and its summit."""
+        updates = self.in_force()
+        if as_of is not None:
+            updates = updates.effective_on(as_of)
+        return updates.latest_first().select_related("outcome__summit")[:limit]
+
+    def for_feed(
+        self,
+        *,
+        summit: Summit | None = None,
+        actor: Actor | None = None,
+        outcome: "Outcome | None" = None,
+        limit: int = 50,
+    ):
+        """Updates newest recorded first, each one news when it was recorded (corrections
+        too), narrowed to a summit's outcomes, those an actor is party to, or one outcome;
+        with outcome, summit, the entry corrected and the correcting one, and sources."""
+        updates = self
+        if summit is not None:
+            updates = updates.filter(outcome__summit=summit)
+        if actor is not None:
+            # A subquery, not a join: an actor with two roles in one outcome would repeat rows.
+            updates = updates.filter(
+                outcome__in=OutcomeParty.objects.filter(actor=actor).values("outcome")
+            )
+        if outcome is not None:
+            updates = updates.filter(outcome=outcome)
+        return (
+            updates.select_related("outcome__summit", "corrects", "corrected_by")
+            .prefetch_related("sources")
+            .order_by("-recorded_at", "-pk")[:limit]
+        )
+
+    def change_dates(self, until: datetime.date | None = None) -> list[tuple[datetime.date, str]]:
+        """The dates on which these updates (those in force) took effect, oldest first, up to
+        until; each with its display at the coarsest precision any update gives for it, so
+        that a chart never labels a date more precisely than known."""
+        updates = self.in_force()
+        if until is not None:
+            updates = updates.effective_on(until)
+        coarseness = [
+            DatePrecision.DAY,
+            DatePrecision.APPROXIMATE,
+            DatePrecision.ON_OR_BEFORE,
+            DatePrecision.MONTH,
+            DatePrecision.YEAR,
+        ]
+        precisions: dict[datetime.date, str] = {}
+        pairs = updates.order_by().values_list("effective_date", "effective_date_precision")
+        for date, precision in pairs.distinct():
+            known = precisions.get(date, DatePrecision.DAY)
+            precisions[date] = max(known, precision, key=coarseness.index)
+        return [(date, format_fuzzy_date(date, precisions[date])) for date in sorted(precisions)]
+
+    def for_timeline(self):
+        """An outcome page's status history: every entry, corrected ones too, latest
+        effective first, with the entry it corrects, the one correcting it, and sources."""
+        return (
+            self.latest_first()
+            .select_related("corrects", "corrected_by")
+            .prefetch_related(Prefetch("sources", queryset=Source.objects.order_by("title")))
+        )
 
 
 def status_on_subquery(field: str, date: datetime.date | None = None) -> Subquery:
@@ -487,28 +824,29 @@ class StatusUpdate(models.Model):
         return format_fuzzy_date(self.effective_date, self.effective_date_precision)
 
     def clean(self):
-        today = timezone.localdate()
-        if self.effective_date and self.effective_date > today:
-            raise ValidationError({"effective_date": "The effective date cannot be in the future."})
-        if self.effective_date and self.outcome_id:
-            summit = self.outcome.summit
+        errors = {}
+        outcome = related_or_none(self, "outcome")
+        summit = outcome and related_or_none(outcome, "summit")
+        if self.effective_date and self.effective_date > timezone.localdate():
+            errors["effective_date"] = "The effective date cannot be in the future."
+        elif self.effective_date and summit and summit.start_date:
             exact = summit.start_date_precision in (
                 DatePrecision.DAY,
                 DatePrecision.MONTH,
                 DatePrecision.YEAR,
             )
-            if summit.start_date and exact and self.effective_date < summit.start_date:
-                raise ValidationError(
-                    {
-                        "effective_date": f"The summit began on {summit.date_display}; "
-                        "a status cannot take effect before it."
-                    }
+            if exact and self.effective_date < summit.start_date:
+                errors["effective_date"] = (
+                    f"The summit began on {summit.date_display}; "
+                    "a status cannot take effect before it."
                 )
         if self.corrects_id:
             if self.pk and self.corrects_id == self.pk:
-                raise ValidationError({"corrects": "An entry cannot correct itself."})
-            if self.outcome_id and self.corrects.outcome_id != self.outcome_id:
-                raise ValidationError({"corrects": "Choose an entry of the same outcome."})
+                errors["corrects"] = "An entry cannot correct itself."
+            elif outcome and self.corrects.outcome_id != outcome.pk:
+                errors["corrects"] = "Choose an entry of the same outcome."
+        if errors:
+            raise ValidationError(errors)
 
 
 class FollowUpKind(models.TextChoices):
@@ -533,6 +871,38 @@ class FollowUpStatus(models.TextChoices):
 class FollowUpQuerySet(models.QuerySet):
     def overdue(self, today: datetime.date):
         return self.filter(due_date__lt=today, status__in=FollowUpStatus.pending())
+
+    def open_deadlines(self, date: datetime.date):
+        """Follow-ups with a due date still expected on date: scheduled or postponed, or held
+        only after date. (Their status has no history; held_on is the one dated change.)"""
+        return (
+            self.filter(due_date__isnull=False)
+            .filter(
+                Q(status__in=FollowUpStatus.pending())
+                | Q(status=FollowUpStatus.HELD, held_on__gt=date)
+            )
+            .select_related("outcome__summit")
+        )
+
+    def deadlines_between(
+        self, start: datetime.date | None = None, end: datetime.date | None = None
+    ):
+        """Due from start to end, both included (either may be open), soonest first."""
+        follow_ups = self.filter(due_date__isnull=False)
+        if start is not None:
+            follow_ups = follow_ups.filter(due_date__gte=start)
+        if end is not None:
+            follow_ups = follow_ups.filter(due_date__lte=end)
+        return follow_ups.order_by("due_date", "title")
+
+    def for_calendar(self):
+        """Every follow-up with a due date, soonest first, with its outcome and summit."""
+        return self.deadlines_between().select_related("outcome__summit")
+
+    def for_summit_page(self, summit: Summit):
+        """Follow-ups of a summit's outcomes, soonest due first, with the outcome and the
+        summit a held one became."""
+        return self.filter(outcome__summit=summit).select_related("outcome", "resulting_summit")
 
 
 class FollowUp(Deadline):
@@ -580,16 +950,16 @@ class FollowUp(Deadline):
     def __str__(self):
         return self.title
 
-    def deadline_summit(self) -> Summit:
-        return self.outcome.summit
+    def deadline_summit(self) -> Summit | None:
+        outcome = related_or_none(self, "outcome")
+        return outcome and related_or_none(outcome, "summit")
 
     def clean(self):
+        errors = self.deadline_errors()
         if self.status != FollowUpStatus.HELD and (self.held_on or self.resulting_summit_id):
-            raise ValidationError(
-                {"status": "Set the status to “Held” to record when it was held or its summit."}
-            )
-        if self.outcome_id:
-            self.clean_deadline()
+            errors["status"] = "Set the status to “Held” to record when it was held or its summit."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_overdue(self) -> bool:

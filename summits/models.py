@@ -3,7 +3,8 @@ how others stood on it, how the world reacted, and the challenges sources name."
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Value, When
+from django.urls import reverse
 
 from actors.models import (
     Actor,
@@ -14,6 +15,7 @@ from actors.models import (
     format_fuzzy_date,
     precision_matches_date,
 )
+from actors.search import text_search
 
 
 class SummitKind(models.TextChoices):
@@ -36,6 +38,107 @@ class SummitQuerySet(models.QuerySet):
 
     def newest_first(self):
         return self.order_by(F("start_date").desc(nulls_last=True), "name")
+
+    def for_list(self):
+        """The summit list (/summits/): place and host joined, participants counted in the
+        same query, newest first with undated summits last."""
+        return (
+            self.select_related("country", "host")
+            .annotate(participant_count=Count("participations", distinct=True))
+            .newest_first()
+        )
+
+    def for_detail(self):
+        """One summit's page (/summits/<slug>/): everything the summit itself records, each
+        relation fetched once whatever its size. Lists land in *_list attributes."""
+        return self.select_related("country", "host", "follows_up").prefetch_related(
+            Prefetch(
+                "follow_up_summits",
+                queryset=Summit.objects.newest_first(),
+                to_attr="follow_up_list",
+            ),
+            Prefetch(
+                "objectives",
+                queryset=SummitObjective.objects.order_by("order"),
+                to_attr="objective_list",
+            ),
+            Prefetch(
+                "participations",
+                queryset=Participation.objects.select_related("actor", "delegation_head")
+                # as ParticipantRole declares them (host, parties, ...), not alphabetically
+                .alias(
+                    role_rank=Case(
+                        *[When(role=v, then=Value(i)) for i, v in enumerate(ParticipantRole)],
+                        default=Value(99),
+                    )
+                )
+                .order_by("role_rank", "actor__name"),
+                to_attr="participation_list",
+            ),
+            Prefetch(
+                "proposals",
+                queryset=Proposal.objects.select_related("actor", "addressed_to")
+                .prefetch_related(
+                    Prefetch(
+                        "stances",
+                        queryset=Stance.objects.select_related("actor").order_by("actor__name"),
+                        to_attr="stance_list",
+                    )
+                )
+                .order_by(F("actor__name").asc(nulls_last=True), "kind", "order", "pk"),
+                to_attr="proposal_list",
+            ),
+            Prefetch(
+                "reactions",
+                queryset=Reaction.objects.select_related("actor", "source").order_by(
+                    "actor__name", "pk"
+                ),
+                to_attr="reaction_list",
+            ),
+            Prefetch(
+                "challenges", queryset=Challenge.objects.order_by("order"), to_attr="challenge_list"
+            ),
+            Prefetch(
+                "sources",
+                queryset=Source.objects.order_by(F("published_on").asc(nulls_last=True), "title"),
+                to_attr="source_list",
+            ),
+        )
+
+    def attended_by(self, actor: Actor):
+        """Summits the actor took part in or led a delegation to, newest first, each with
+        those participations (with actor and delegation head) as .actor_participations."""
+        # A FilteredRelation with select_related through it would be one query, but Django
+        # 5.2 emits its joins out of order on SQLite ("ON clause references tables to its
+        # right"), so a prefetch it is.
+        involved = Q(actor=actor) | Q(delegation_head=actor)
+        return (
+            self.filter(Exists(Participation.objects.filter(involved, summit=OuterRef("pk"))))
+            .select_related("country")
+            .prefetch_related(
+                Prefetch(
+                    "participations",
+                    queryset=Participation.objects.filter(involved).select_related(
+                        "actor", "delegation_head"
+                    ),
+                    to_attr="actor_participations",
+                )
+            )
+            .newest_first()
+        )
+
+    def recent(self, as_of=None):
+        """Held summits newest first, with their country; with as_of, those begun by then."""
+        summits = self.held().newest_first().select_related("country")
+        if as_of is not None:
+            summits = summits.filter(start_date__lte=as_of)
+        return summits
+
+    def search(self, text: str):
+        """Summits whose name, city or summary match text (actors.search), best first."""
+        return text_search(
+            self.select_related("country"), text, {"name": "A", "city": "B", "summary": "C"}
+        )
 
 
 class Summit(models.Model):
@@ -119,6 +222,9 @@ class Summit(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("summit_detail", args=[self.slug])
 
     def clean(self):
         clean_precision(self, "start_date", "start_date_precision")
@@ -234,6 +340,28 @@ class Theme(models.TextChoices):
     HISTORICAL = "historical", "Historical and unresolved issues"
 
 
+class ProposalQuerySet(models.QuerySet):
+    def search(self, text: str):
+        """Proposals whose title or text match text (actors.search), best first, with who made
+        them, to whom and at which summit."""
+        return text_search(
+            self.select_related("actor", "addressed_to", "summit"),
+            text,
+            {"title": "A", "text": "B"},
+        )
+
+    def for_actor_page(self, actor: Actor):
+        """Proposals the actor made or that are addressed to it (/actors/<slug>/), with who,
+        to whom and at which summit; newest summit first, those outside any summit last."""
+        return (
+            self.filter(Q(actor=actor) | Q(addressed_to=actor))
+            .select_related("actor", "addressed_to", "summit")
+            .order_by(
+                F("summit__start_date").desc(nulls_last=True), "summit__name", "kind", "order"
+            )
+        )
+
+
 class Proposal(models.Model):
     """What an actor brought: a proposal, demand, position, aim or recommendation."""
 
@@ -268,6 +396,8 @@ class Proposal(models.Model):
     order = models.PositiveSmallIntegerField(default=1, help_text="Order within the actor’s list.")
     sources = models.ManyToManyField(Source, related_name="proposals")
 
+    objects = ProposalQuerySet.as_manager()
+
     class Meta:
         ordering = ["summit", "actor__name", "kind", "order"]
         constraints = [
@@ -284,10 +414,6 @@ class Proposal(models.Model):
     @property
     def made_by(self) -> str:
         return str(self.actor) if self.actor_id else "Unsigned source"
-
-    def clean(self):
-        if not self.actor_id and not self.addressed_to_id:
-            raise ValidationError("Say who made the proposal or whom it is addressed to.")
 
 
 class StanceKind(models.TextChoices):

@@ -425,3 +425,25 @@ def test_overdue_follow_ups_are_those_still_pending_after_their_date():
 )
 def test_dates_are_shown_no_more_precisely_than_known(precision, expected):
     assert format_fuzzy_date(D(2025, 6, 6), precision) == expected
+
+
+def test_saving_a_stale_outcome_keeps_a_status_recorded_meanwhile(outcome):
+    stale = Outcome.objects.get(pk=outcome.pk)
+    make_update(outcome, status=Status.STALLED)
+    stale.title = "Edited title"
+    stale.save()
+    outcome.refresh_from_db()
+    assert (outcome.title, outcome.current_status) == ("Edited title", Status.STALLED)
+
+
+def test_a_first_update_of_an_unsaved_outcome_is_checked_against_its_summit():
+    summit = make_summit(start_date=D(2025, 6, 1))
+    update = StatusUpdate(
+        outcome=Outcome(summit=summit),
+        status=Status.IN_PROGRESS,
+        summary="x",
+        effective_date=D(2025, 5, 1),
+    )
+    with pytest.raises(ValidationError) as error:
+        update.clean()
+    assert "effective_date" in error.value.message_dict

@@ -1,0 +1,98 @@
+"""Admin for actors, their other names and memberships, relationships and sources.
+
+The two helpers at the top are shared by the summits and outcomes admins, which may
+import from actors (never the other way round).
+"""
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+
+from .models import Actor, ActorName, Membership, Relationship, Source
+
+
+class CompactTabularInline(admin.TabularInline):
+    """A tabular inline with one empty row ready to type into and short text boxes,
+    so that several inlines fit on one page."""
+
+    extra = 1
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})},
+    }
+
+
+def property_column(attribute: str, description: str, *, ordering=None, boolean=None):
+    """A column or read-only field showing a model property, e.g. a date as precisely as its
+    source gives it, sortable by the field behind it. Assign it in a ModelAdmin class body."""
+
+    @admin.display(description=description, ordering=ordering, boolean=boolean)
+    def column(model_admin, obj):
+        return getattr(obj, attribute)
+
+    return column
+
+
+class ActorNameInline(CompactTabularInline):
+    model = ActorName
+
+
+class MembershipInline(CompactTabularInline):
+    model = Membership
+    fk_name = "member"
+    verbose_name = "membership or post"
+    verbose_name_plural = "memberships and posts"
+    fields = ["organisation", "kind", "title", "start_date", "end_date", "note", "sources"]
+    autocomplete_fields = ["organisation", "sources"]
+
+
+@admin.register(Actor)
+class ActorAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "kind", "iso3", "country"]
+    list_filter = ["kind"]
+    # Other names too, so that “КНДР” finds North Korea, here and in every autocomplete.
+    search_fields = ["name", "short_name", "iso3", "names__name"]
+    list_select_related = ["country"]
+    autocomplete_fields = ["country"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = [("name", "short_name"), "slug", ("kind", "iso3"), "country", "description"]
+    inlines = [ActorNameInline, MembershipInline]
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "publisher", "published", "language"]
+    list_filter = ["kind", "language"]
+    search_fields = ["title", "authors", "publisher", "url"]
+    date_hierarchy = "published_on"
+    # Django 6 will assume https for URLs typed without a scheme; do so already.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    prepopulated_fields = {"slug": ["title"]}
+    fieldsets = [
+        (
+            None,
+            {"fields": ["title", "slug", "kind", "authors", "publisher", "citation", "url"]},
+        ),
+        ("Date", {"fields": [("published_on", "published_on_precision"), "date_note"]}),
+        (None, {"fields": ["language", "note"]}),
+    ]
+
+    published = property_column("published_display", "published", ordering="published_on")
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["member", "organisation", "kind", "title", "start_date", "end_date"]
+    list_filter = ["kind"]
+    search_fields = ["member__name", "member__short_name", "organisation__name", "title"]
+    list_select_related = ["member", "organisation"]
+    autocomplete_fields = ["member", "organisation", "sources"]
+    date_hierarchy = "start_date"
+
+
+@admin.register(Relationship)
+class RelationshipAdmin(admin.ModelAdmin):
+    list_display = ["actor", "other", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["actor__name", "actor__short_name", "other__name", "other__short_name"]
+    list_select_related = ["actor", "other"]
+    autocomplete_fields = ["actor", "other", "sources"]
