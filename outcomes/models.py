@@ -211,7 +211,9 @@ class Deadline(models.Model):
             return "no deadline"
         date = format_fuzzy_date(self.due_date, self.due_date_precision)
         if self.is_relative_deadline:
-            return f"within {self.due_within} {self.get_due_within_unit_display()} ({date})"
+            unit = self.get_due_within_unit_display()
+            unit = unit.removesuffix("s") if self.due_within == 1 else unit
+            return f"within {self.due_within} {unit} ({date})"
         return date
 
 
@@ -278,9 +280,9 @@ class OutcomeQuerySet(models.QuerySet):
 
     def open_deadlines(self, as_of: datetime.date | None = None):
         """Outcomes with a deadline that still counts on as_of (or today): their status then
-        is not closed. Annotated by with_status_as_of; with their summit."""
+        is not closed. Annotated by with_status_display; with their summit."""
         return (
-            self.with_status_as_of(as_of)
+            self.with_status_display(as_of)
             .filter(due_date__isnull=False)
             .exclude(shown_status__in=Status.closed())
             .select_related("summit")
@@ -442,7 +444,7 @@ class OutcomeQuerySet(models.QuerySet):
             Prefetch(
                 "parties",
                 queryset=OutcomeParty.objects.select_related("actor").order_by(
-                    "role", "actor__slug"
+                    "actor__slug", "role"
                 ),
             ),
             Prefetch("sources", queryset=Source.objects.order_by("slug")),

@@ -447,3 +447,10 @@ def test_a_first_update_of_an_unsaved_outcome_is_checked_against_its_summit():
     with pytest.raises(ValidationError) as error:
         update.clean()
     assert "effective_date" in error.value.message_dict
+
+
+def test_a_deadline_of_one_unit_reads_in_the_singular():
+    outcome = make_outcome(
+        summit=make_summit(start_date=D(2025, 6, 6)), due_within=1, due_within_unit="months"
+    )
+    assert outcome.deadline_display == "within 1 month (6 July 2025)"

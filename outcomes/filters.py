@@ -1,0 +1,247 @@
+"""The filters of the outcome list (/outcomes/), shared with its CSV and JSON exports.
+
+OutcomeFilter expects a queryset from OutcomeQuerySet.for_list() or for_export(): the status
+and overdue filters read the status as of the page's date (shown_status, overdue_then), so
+that ?as_of changes what they select. An invalid value fails the form's validation and is
+left out of cleaned_data: that filter is ignored and notices() says so.
+"""
+
+import datetime
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import django_filters
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+
+from actors.models import Actor
+from outcomes.models import OutcomeParty, OutcomeType, Status
+from summits.models import Summit
+
+NO_STATUS = "none"
+
+# Each sort: its label and its ordering. "summit" is the list's default (in_list_order).
+SORTS = {
+    "summit": "Summit, newest first",
+    "title": "Title, A to Z",
+    "due": "Due date, soonest first",
+    "status": "Status",
+    "changed": "Recently changed",
+}
+DEFAULT_SORT = "summit"
+
+# What to tell the reader when a value is not valid, per filter.
+_HINTS = {
+    "status": "is not a status",
+    "type": "is not an outcome type",
+    "summit": "is not a summit in the tracker",
+    "actor": "is not an actor in the tracker",
+    "overdue": "is not a valid value (use 1)",
+    "due_after": "is not a date (use YYYY-MM-DD)",
+    "due_before": "is not a date (use YYYY-MM-DD)",
+    "sort": "is not a way to sort this list",
+}
+
+
+@dataclass(frozen=True)
+class Option:
+    """One value of a filter as the filter form offers it, with its number of results."""
+
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class ActiveFilter:
+    """A filter in use, with the address of the same list without it."""
+
+    label: str
+    value: str
+    remove_url: str
+
+
+class OutcomeFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        label="Status",
+        choices=[*Status.choices, (NO_STATUS, "No status recorded")],
+        method="filter_status",
+    )
+    type = django_filters.ChoiceFilter(label="Type", choices=OutcomeType.choices)
+    summit = django_filters.ModelChoiceFilter(
+        label="Summit", queryset=Summit.objects.all(), to_field_name="slug"
+    )
+    actor = django_filters.ModelChoiceFilter(
+        label="Party",
+        queryset=Actor.objects.all(),
+        to_field_name="slug",
+        method="filter_actor",
+    )
+    overdue = django_filters.ChoiceFilter(
+        label="Overdue", choices=[("1", "Overdue only")], method="filter_overdue"
+    )
+    due_after = django_filters.DateFilter(
+        label="Due on or after", field_name="due_date", lookup_expr="gte"
+    )
+    due_before = django_filters.DateFilter(
+        label="Due on or before", field_name="due_date", lookup_expr="lte"
+    )
+    q = django_filters.CharFilter(label="Text", method="filter_text")
+    sort = django_filters.ChoiceFilter(
+        label="Sort by", choices=list(SORTS.items()), method="sort_by"
+    )
+
+    @classmethod
+    def from_request(cls, request, page, queryset: QuerySet) -> "OutcomeFilter":
+        """Bound to the request's parameters, with the text cut as PageContext.text() does."""
+        data = request.GET.copy()
+        if "q" in data:
+            data["q"] = page.text("q")
+        return cls(data, queryset=queryset, request=request)
+
+    # --- Filters -------------------------------------------------------------------------
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(shown_status="" if value == NO_STATUS else value)
+
+    def filter_actor(self, queryset, name, actor):
+        # A subquery, not a join: an actor with two roles in one outcome would repeat it.
+        return queryset.filter(pk__in=OutcomeParty.objects.filter(actor=actor).values("outcome"))
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.filter(overdue_then=True)
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
+
+    def sort_by(self, queryset, name, value):
+        if value == "title":
+            return queryset.order_by("title", "pk")
+        if value == "due":
+            return queryset.order_by(F("due_date").asc(nulls_last=True), "title", "pk")
+        if value == "status":
+            rank = Case(
+                *[When(shown_status=s, then=Value(i)) for i, s in enumerate(Status.values)],
+                default=Value(len(Status.values)),
+            )
+            return queryset.alias(status_rank=rank).order_by("status_rank", "title", "pk")
+        if value == "changed":
+            return queryset.order_by(F("shown_status_since").desc(nulls_last=True), "title", "pk")
+        return queryset  # "summit": the queryset's own order, in_list_order()
+
+    # --- What the page shows about the filters --------------------------------------------
+
+    @property
+    def current_sort(self) -> str:
+        return self.form.cleaned_data.get("sort") or DEFAULT_SORT
+
+    def notices(self) -> list[str]:
+        """One sentence per ignored value, quoting it (cut short) and saying what was wrong."""
+        notices = []
+        for name in self.errors:
+            raw = str(self.data.get(name, ""))
+            shown = raw if len(raw) <= 40 else raw[:40] + "…"
+            label = self.filters[name].label
+            notices.append(f"{label}: “{shown}” {_HINTS.get(name, 'is not valid')}; ignored.")
+        return notices
+
+    def counts(self, name: str, *fields: str) -> QuerySet:
+        """Results per value of one filter on the set every *other* filter selects, so that
+        each count says how many choosing that value would give: one GROUP BY query."""
+        self.form.is_valid()  # fills cleaned_data with the valid values only
+        queryset = self.queryset.all()
+        for other, value in self.form.cleaned_data.items():
+            if other not in (name, "sort"):
+                queryset = self.filters[other].filter(queryset, value)
+        return queryset.order_by().values(*fields).annotate(n=Count("pk", distinct=True))
+
+    def facets(self) -> dict[str, list[Option]]:
+        """The options of the status, type, summit and party filters with their counts:
+        four GROUP BY queries, whatever the number of outcomes."""
+        chosen = self.form.cleaned_data
+        statuses = {row["shown_status"]: row["n"] for row in self.counts("status", "shown_status")}
+        types = {row["type"]: row["n"] for row in self.counts("type", "type")}
+        summits = self.counts("summit", "summit__slug", "summit__name").order_by(
+            F("summit__start_date").desc(nulls_last=True), "summit__name"
+        )
+        actors = (
+            self.counts(
+                "actor",
+                "parties__actor__slug",
+                "parties__actor__name",
+                "parties__actor__short_name",
+            )
+            .filter(parties__actor__isnull=False)
+            .order_by()
+        )
+        summit, actor = chosen.get("summit"), chosen.get("actor")
+        summit_options = [
+            Option(
+                r["summit__slug"],
+                r["summit__name"],
+                r["n"],
+                summit is not None and r["summit__slug"] == summit.slug,
+            )
+            for r in summits
+        ]
+        if summit and not any(o.selected for o in summit_options):
+            summit_options.insert(0, Option(summit.slug, summit.name, 0, True))
+        actor_options = [
+            Option(
+                r["parties__actor__slug"],
+                r["parties__actor__short_name"] or r["parties__actor__name"],
+                r["n"],
+                actor is not None and r["parties__actor__slug"] == actor.slug,
+            )
+            for r in actors
+        ]
+        actor_options.sort(key=lambda option: option.label.casefold())
+        if actor and not any(o.selected for o in actor_options):
+            actor_options.insert(0, Option(actor.slug, actor.display_name, 0, True))
+        return {
+            "status": [
+                Option(
+                    value,
+                    label,
+                    statuses.get("" if value == NO_STATUS else value, 0),
+                    chosen.get("status") == value,
+                )
+                for value, label in self.filters["status"].extra["choices"]
+            ],
+            "type": [
+                Option(value, label, types.get(value, 0), chosen.get("type") == value)
+                for value, label in OutcomeType.choices
+            ],
+            "summit": summit_options,
+            "actor": actor_options,
+        }
+
+    def active(self, path: str) -> list[ActiveFilter]:
+        """The valid filters in use (not the sort), each with a link that removes it."""
+        active = []
+        for name, value in self.form.cleaned_data.items():
+            if name == "sort" or value in (None, ""):
+                continue
+            params = self.data.copy()
+            params.pop(name, None)
+            params.pop("page", None)
+            query = urlencode(list(params.lists()), doseq=True)
+            active.append(
+                ActiveFilter(
+                    self.filters[name].label,
+                    _describe(self.filters[name], value),
+                    f"{path}?{query}" if query else path,
+                )
+            )
+        return active
+
+
+def _describe(filter_, value) -> str:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Actor):
+        return value.display_name
+    if isinstance(value, Summit):
+        return value.name
+    choices = dict(filter_.extra.get("choices", ()))
+    return str(choices.get(value, value))

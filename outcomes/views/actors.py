@@ -1,0 +1,89 @@
+"""/actors/ and /actors/<slug>/: who is who, and what each actor attended, asked for and is
+bound by."""
+
+from collections import defaultdict
+from itertools import groupby
+
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from actors.models import Actor, ActorKind
+from summits.models import Proposal, Summit
+
+from ..models import Outcome
+from .common import PageContext
+
+ACTORS_PER_PAGE = 50
+
+# Group headings and filter labels on the actor list.
+KIND_PLURALS = {
+    ActorKind.STATE: "States",
+    ActorKind.ORGANISATION: "International organisations",
+    ActorKind.GROUPING: "Groupings and movements",
+    ActorKind.GOVERNMENT_BODY: "Government bodies and agencies",
+    ActorKind.PERSON: "People",
+    ActorKind.COLLECTIVE: "Collective voices (media, public, analysts)",
+}
+
+
+def actor_list(request):
+    page = PageContext(request)
+    counts = Actor.objects.count_by_kind()
+    actors = Actor.objects.for_list()
+    kind = request.GET.get("kind", "")
+    if kind and kind not in ActorKind.values:
+        page.notices.append(f"“{kind[:40]}” is not a kind of actor; showing all actors.")
+        kind = ""
+    if kind:
+        actors = actors.filter(kind=kind)
+    page_obj = page.paginate(actors, ACTORS_PER_PAGE)
+    kinds = [(value, KIND_PLURALS[value], counts[value]) for value in ActorKind if value in counts]
+    groups = [
+        (kind_value, KIND_PLURALS[kind_value], list(members))
+        for kind_value, members in groupby(page_obj.object_list, key=lambda a: a.kind)
+    ]
+    return render(
+        request,
+        "actors/actor_list.html",
+        page.context(
+            as_of=None,  # actors have no status history: ?as_of does not apply here
+            page_obj=page_obj,
+            groups=groups,
+            kinds=kinds,
+            kind=kind,
+            kind_label=KIND_PLURALS[kind] if kind else "",
+            total=sum(counts.values()),
+            section="actors",
+            breadcrumb=[("Actors", "")],
+        ),
+    )
+
+
+def actor_detail(request, slug):
+    page = PageContext(request)
+    actor = get_object_or_404(Actor.objects.for_detail(), slug=slug)
+
+    proposals = Proposal.objects.for_actor_page(actor)
+    led_to = defaultdict(list)
+    for outcome in Outcome.objects.led_from(proposals, page.as_of):
+        led_to[outcome.origin_proposal_id].append(outcome)
+    made, addressed = [], []
+    for proposal in proposals:
+        (made if proposal.actor_id == actor.pk else addressed).append(
+            (proposal, led_to[proposal.pk])
+        )
+
+    return render(
+        request,
+        "actors/actor_detail.html",
+        page.context(
+            actor=actor,
+            relationships_towards=list(Actor.objects.relationships_towards(actor)),
+            summits=list(Summit.objects.attended_by(actor)),
+            proposals_made=made,
+            proposals_addressed=addressed,
+            commitments=list(Outcome.objects.for_actor_page(actor, page.as_of)),
+            section="actors",
+            breadcrumb=[("Actors", reverse("actor_list")), (actor.display_name, "")],
+        ),
+    )

@@ -1,0 +1,75 @@
+"""What every public page shares: the as-of date, paging, and notices about bad input.
+
+Bad input never raises: it is ignored with a notice that says what was wrong, and the page is
+shown as if the parameter had not been given.
+"""
+
+import datetime
+
+from django.core.paginator import Page, Paginator
+from django.utils import timezone
+
+MAX_QUERY_LENGTH = 200
+
+
+class PageContext:
+    """Collects notices for one request; views put `notices` into the template context."""
+
+    def __init__(self, request):
+        self.request = request
+        self.notices: list[str] = []
+        self.as_of = self._read_as_of()
+
+    def _read_as_of(self) -> datetime.date | None:
+        raw = self.request.GET.get("as_of", "").strip()
+        if not raw:
+            return None
+        try:
+            date = datetime.date.fromisoformat(raw)
+        except ValueError:
+            self.notices.append(
+                f"“{raw[:40]}” is not a date: give the as-of date as YYYY-MM-DD, e.g. 2025-09-01. "
+                "Showing today’s status instead."
+            )
+            return None
+        if date > timezone.localdate():
+            self.notices.append(
+                "The as-of date is in the future; nothing is known about it yet. "
+                "Showing today’s status instead."
+            )
+            return None
+        return date
+
+    @property
+    def status_date(self) -> datetime.date:
+        """The date statuses are shown for: the as-of date, or today."""
+        return self.as_of or timezone.localdate()
+
+    def text(self, name: str) -> str:
+        """A free-text parameter, trimmed to a sane length."""
+        value = self.request.GET.get(name, "").strip()
+        if len(value) > MAX_QUERY_LENGTH:
+            self.notices.append(
+                f"The search text was cut to its first {MAX_QUERY_LENGTH} characters."
+            )
+            value = value[:MAX_QUERY_LENGTH]
+        return value
+
+    def paginate(self, items, per_page: int) -> Page:
+        raw = self.request.GET.get("page", "1")
+        paginator = Paginator(items, per_page)
+        try:
+            number = int(raw)
+        except ValueError:
+            self.notices.append(f"“{raw[:20]}” is not a page number; showing the first page.")
+            number = 1
+        if number < 1 or number > paginator.num_pages:
+            self.notices.append(
+                f"There is no page {number}; showing page "
+                f"{1 if number < 1 else paginator.num_pages} of {paginator.num_pages}."
+            )
+            number = min(max(number, 1), paginator.num_pages)
+        return paginator.page(number)
+
+    def context(self, **extra) -> dict:
+        return {"as_of": self.as_of, "notices": self.notices, **extra}

@@ -1,0 +1,97 @@
+"""The outcome pages: the filterable list (/outcomes/) and one outcome (/outcomes/<slug>/)."""
+
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+
+from actors.models import format_fuzzy_date
+
+from ..charts import status_chart
+from ..filters import SORTS, OutcomeFilter
+from ..models import Outcome, Status
+from .common import PageContext
+
+PER_PAGE = 25
+
+
+def outcome_list(request):
+    page = PageContext(request)
+    filters = OutcomeFilter.from_request(request, page, Outcome.objects.for_list(page.as_of))
+    page.notices.extend(filters.notices())
+    outcomes = page.paginate(filters.qs, PER_PAGE)
+    for outcome in outcomes:
+        outcome.shown_since_display = _since(outcome)
+    return render(
+        request,
+        "outcomes/list.html",
+        page.context(
+            section="outcomes",
+            breadcrumb=[("Outcomes", None)],
+            page_obj=outcomes,
+            filters=filters,
+            facets=filters.facets(),
+            active_filters=filters.active(request.path),
+            sort=filters.current_sort,
+            sort_label=SORTS[filters.current_sort],
+            sorts=SORTS,
+            query=filters.form.cleaned_data.get("q", ""),
+            due_after=filters.form.cleaned_data.get("due_after"),
+            due_before=filters.form.cleaned_data.get("due_before"),
+            overdue_only=bool(filters.form.cleaned_data.get("overdue")),
+            export_query=_export_query(filters, page),
+        ),
+    )
+
+
+def outcome_detail(request, slug):
+    page = PageContext(request)
+    outcome = get_object_or_404(Outcome.objects.for_detail(page.as_of), slug=slug)
+    outcome.shown_since_display = _since(outcome)
+
+    in_force = {update.pk for update in outcome.updates_in_force}
+    for update in outcome.timeline:
+        update.counts = update.pk in in_force
+        update.sets_shown_status = update.pk == outcome.shown_update_id
+        update.after_as_of = page.as_of is not None and update.effective_date > page.as_of
+        update.source_list = list(update.sources.all())
+
+    breadcrumb = [("Outcomes", reverse("outcome_list"))]
+    if outcome.parent:
+        breadcrumb.append((outcome.parent.title, outcome.parent.get_absolute_url()))
+    breadcrumb.append((outcome.title, None))
+    return render(
+        request,
+        "outcomes/detail.html",
+        page.context(
+            section="outcomes",
+            breadcrumb=breadcrumb,
+            outcome=outcome,
+            deadline_passed=outcome.due_date is not None and outcome.due_date < page.status_date,
+            closed=outcome.shown_status in Status.closed(),
+            status_date=page.status_date,
+            counted=len(outcome.updates_in_force),
+            chart=status_chart(
+                outcome.updates_in_force,
+                title=f"Status of “{outcome.title}” over time",
+                start=outcome.summit.start_date,
+                today=timezone.localdate(),
+                as_of=page.as_of,
+                due_date=outcome.due_date,
+            ),
+        ),
+    )
+
+
+def _export_query(filters: OutcomeFilter, page: PageContext) -> str:
+    """The list's parameters without the ignored ones, which the exports would refuse."""
+    params = filters.data.copy()
+    for name in [*filters.errors, "page"] + ([] if page.as_of else ["as_of"]):
+        params.pop(name, None)
+    return params.urlencode()
+
+
+def _since(outcome) -> str:
+    """The date the shown status took effect, as precisely as its entry gives it."""
+    if outcome.shown_status_since is None:
+        return ""
+    return format_fuzzy_date(outcome.shown_status_since, outcome.shown_status_precision)
