@@ -427,3 +427,12 @@ def test_search_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(4):
         response = client.get(reverse("search"), {"q": "hotline"})
     assert response.context["result_count"] == 4 * item_count
+
+
+@pytest.mark.django_db
+def test_an_unknown_address_gets_the_sites_own_404_page(client, settings):
+    settings.DEBUG = False
+    response = client.get("/outcomes/no-such-outcome/?x=<script>")
+    assert response.status_code == 404
+    assert "<h1>Page not found</h1>" in response.content.decode()
+    assert "All outcomes" in response.content.decode()
