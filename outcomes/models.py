@@ -237,13 +237,6 @@ class OutcomeQuerySet(models.QuerySet):
             current_status_date=status_on_subquery("effective_date"),
         )
 
-    def with_status_on(self, date: datetime.date):
-        """Annotate status_on_date and status_on_date_since: the status as it stood on date."""
-        return self.annotate(
-            status_on_date=Coalesce(status_on_subquery("status", date), Value("")),
-            status_on_date_since=status_on_subquery("effective_date", date),
-        )
-
     def overdue(self, today: datetime.date):
         return self.filter(due_date__lt=today).exclude(current_status__in=Status.closed())
 
@@ -251,8 +244,8 @@ class OutcomeQuerySet(models.QuerySet):
         return self.filter(parent__isnull=True)
 
     def with_status_as_of(self, as_of: datetime.date | None = None):
-        """Annotate shown_status and shown_status_since: the status on as_of (the rule of
-        with_status_on), or the stored current status (the same rule applied to today)."""
+        """Annotate shown_status and shown_status_since: the status as it stood on as_of
+        (status_on_subquery), or the stored current status (the same rule applied to today)."""
         if as_of is None:
             return self.annotate(
                 shown_status=F("current_status"), shown_status_since=F("current_status_date")
@@ -397,7 +390,7 @@ class OutcomeQuerySet(models.QuerySet):
 
     def status_counts_on(self, dates: list[datetime.date]) -> list[Counter]:
         """For each date, how many of these outcomes had each status then ("" for none yet).
-        One query: each date is a column computed by the rule of with_status_on."""
+        One query: each date is a column computed by status_on_subquery."""
         if not dates:
             return []
         columns = {
@@ -478,11 +471,6 @@ class OutcomeQuerySet(models.QuerySet):
                     "status_updates",
                     queryset=StatusUpdate.objects.for_timeline(),
                     to_attr="timeline",
-                ),
-                Prefetch(
-                    "status_updates",
-                    queryset=StatusUpdate.objects.in_force().latest_first(),
-                    to_attr="updates_in_force",
                 ),
             )
         )
@@ -820,6 +808,12 @@ class StatusUpdate(models.Model):
         result = super().delete(*args, **kwargs)
         Outcome.objects.filter(pk=self.outcome_id).refresh_status()
         return result
+
+    @property
+    def is_in_force(self) -> bool:
+        """Not replaced by a correction: in_force() for one loaded entry. Free of queries
+        when corrected_by was select_related, as in for_timeline()."""
+        return related_or_none(self, "corrected_by") is None
 
     @property
     def effective_display(self) -> str:

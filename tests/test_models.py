@@ -280,7 +280,7 @@ def test_the_status_annotation_agrees_with_the_rule_on_every_date(outcome):
     make_update(other, status=Status.IN_PROGRESS, effective_date=D(2025, 6, 15))
     day = D(2025, 5, 30)
     while day < D(2025, 7, 10):
-        annotated = {o.pk: o.status_on_date for o in Outcome.objects.with_status_on(day)}
+        annotated = {o.pk: o.shown_status for o in Outcome.objects.with_status_as_of(day)}
         for item in (outcome, other):
             update = item.status_on(day)
             assert annotated[item.pk] == (update.status if update else ""), day

@@ -559,8 +559,8 @@ def test_the_chart_agrees_with_the_status_on_each_of_its_dates(client, charted_s
     dates = [JULY, SEPTEMBER, OCTOBER]
 
     for date, bar in zip(dates, chart.bars, strict=True):
-        on_date = Outcome.objects.filter(summit=charted_summit).with_status_on(date)
-        expected = Counter(outcome.status_on_date for outcome in on_date)
+        on_date = Outcome.objects.filter(summit=charted_summit).with_status_as_of(date)
+        expected = Counter(outcome.shown_status for outcome in on_date)
         shown = {seg.status: seg.count for seg in bar.segments}
         assert shown == expected
 

@@ -48,9 +48,10 @@ def outcome_detail(request, slug):
     outcome = get_object_or_404(Outcome.objects.for_detail(page.as_of), slug=slug)
     outcome.shown_since_display = _since(outcome)
 
-    in_force = {update.pk for update in outcome.updates_in_force}
+    # The timeline holds every entry, latest first; the chart draws those still in force.
+    in_force = [update for update in outcome.timeline if update.is_in_force]
     for update in outcome.timeline:
-        update.counts = update.pk in in_force
+        update.counts = update.is_in_force
         update.sets_shown_status = update.pk == outcome.shown_update_id
         update.after_as_of = page.as_of is not None and update.effective_date > page.as_of
         update.source_list = list(update.sources.all())
@@ -69,9 +70,9 @@ def outcome_detail(request, slug):
             deadline_passed=outcome.due_date is not None and outcome.due_date < page.status_date,
             closed=outcome.shown_status in Status.closed(),
             status_date=page.status_date,
-            counted=len(outcome.updates_in_force),
+            counted=len(in_force),
             chart=status_chart(
-                outcome.updates_in_force,
+                in_force,
                 title=f"Status of “{outcome.title}” over time",
                 start=outcome.summit.start_date,
                 today=timezone.localdate(),
