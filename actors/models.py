@@ -22,7 +22,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
+from actors.concurrency import Versioned
 from actors.search import JoinedText, text_search
 
 
@@ -182,7 +184,7 @@ class ActorQuerySet(models.QuerySet):
         )
 
 
-class Actor(models.Model):
+class Actor(Versioned, models.Model):
     name = models.CharField(
         max_length=200,
         help_text="Full English name, e.g. “Democratic People’s Republic of Korea”.",
@@ -214,6 +216,8 @@ class Actor(models.Model):
     description = models.TextField(blank=True)
 
     objects = ActorQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -259,6 +263,8 @@ class ActorName(models.Model):
         max_length=200, blank=True, help_text="E.g. “romanised”, “official”, “abbreviation”."
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "other name"
         ordering = ["language", "name"]
@@ -280,7 +286,7 @@ class SourceKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Source(models.Model):
+class Source(Versioned, models.Model):
     """A document the tracker cites. Every status assessment cites at least one."""
 
     title = models.CharField(max_length=300)
@@ -315,6 +321,8 @@ class Source(models.Model):
     note = models.TextField(
         blank=True, help_text="Caveats a reader should know, e.g. “single source”."
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["title"]
@@ -364,6 +372,8 @@ class Membership(models.Model):
     note = models.CharField(max_length=300, blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="memberships")
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["organisation__name", "member__name"]
         constraints = [
@@ -401,10 +411,12 @@ class Relationship(models.Model):
     """A bilateral relationship a source describes, e.g. Indonesia’s good relations with Russia."""
 
     actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="relationships")
-    other = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=20, choices=RelationshipKind.choices)
     description = models.TextField(blank=True)
     sources = models.ManyToManyField(Source, related_name="relationships")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["actor__name", "other__name"]

@@ -1175,10 +1175,14 @@ class Loader:
         except model.DoesNotExist:
             obj = model(**lookup)
             self.created[model.__name__] += 1
+        changed = obj._state.adding
         for name, value in values.items():
-            setattr(obj, name, value)
-        obj.full_clean()
-        obj.save()
+            if changed or getattr(obj, name) != value:
+                setattr(obj, name, value)
+                changed = True
+        if changed:  # an unchanged record is not saved again, so its history stays quiet
+            obj.full_clean()
+            obj.save()
         return obj
 
     def new(self, *models_: type[models.Model]) -> int:
@@ -1377,6 +1381,8 @@ class Loader:
             deadline_text=item.get("deadline_text", ""),
         )
         outcome.sources.set(sources)
+        # The demo stands for reviewed work: it is published (once; a re-run keeps the date).
+        outcome.publish(user=None)
         for party in item.get("parties", []):
             self.upsert(
                 OutcomeParty,
@@ -1419,17 +1425,23 @@ class Loader:
             .order_by("pk")
             .first()
         )
+        values = {
+            "effective_date_precision": data["effective_date_precision"],
+            "summary": data["summary"],
+        }
         if update is None:
             update = StatusUpdate(outcome=outcome, status=Status.NOT_STARTED)
-            update.effective_date = data["effective_date"] or timezone.localdate()
+            values["effective_date"] = data["effective_date"] or timezone.localdate()
             self.created["StatusUpdate"] += 1
         elif data["effective_date"] is not None:
-            update.effective_date = data["effective_date"]
-        update.effective_date_precision = data["effective_date_precision"]
-        update.summary = data["summary"]
-        update.full_clean()
-        update.save()
+            values["effective_date"] = data["effective_date"]
+        if update._state.adding or any(getattr(update, k) != v for k, v in values.items()):
+            for name, value in values.items():
+                setattr(update, name, value)
+            update.full_clean()
+            update.save()
         update.sources.set(sources)
+        update.publish(user=None)
 
     def load_recommendations(self) -> None:
         items = [

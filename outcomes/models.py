@@ -13,7 +13,7 @@ from collections import Counter
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import (
     Case,
     Count,
@@ -30,7 +30,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
+from actors.concurrency import Versioned
 from actors.models import (
     Actor,
     DatePrecision,
@@ -217,6 +219,59 @@ class Deadline(models.Model):
         return date
 
 
+def can_see_drafts(user) -> bool:
+    """Signed-in staff in any role (and superusers) see drafts, marked; everyone else sees
+    published records only."""
+    return bool(user and user.is_authenticated and user.has_perm("outcomes.view_outcome"))
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published_at__isnull=False)
+
+    def drafts(self):
+        return self.filter(published_at__isnull=True)
+
+    def visible_to(self, user):
+        """All records for staff who may see drafts, published ones for everyone else."""
+        return self if can_see_drafts(user) else self.published()
+
+
+class Publishable(models.Model):
+    """Starts as a draft; public once an editor publishes it. Public pages, exports and
+    feeds show published records only (PublishableQuerySet.published)."""
+
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    def publish(self, user) -> None:
+        """Make public (keeps the first publication date if already published)."""
+        if self.published_at is None:
+            self.published_at = timezone.now()
+            self.published_by = user
+            self.save()
+
+    def unpublish(self) -> None:
+        if self.published_at is not None:
+            self.published_at = None
+            self.published_by = None
+            self.save()
+
+
 class OutcomeType(models.TextChoices):
     COMMUNICATION_CHANNEL = "communication_channel", "Hotline or communication channel"
     HUMANITARIAN_FRAMEWORK = "humanitarian_framework", "Humanitarian or aid framework"
@@ -229,7 +284,7 @@ class OutcomeType(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class OutcomeQuerySet(models.QuerySet):
+class OutcomeQuerySet(PublishableQuerySet):
     def refresh_status(self) -> int:
         """Recompute the stored current status of these outcomes from their history."""
         return self.update(
@@ -476,7 +531,7 @@ class OutcomeQuerySet(models.QuerySet):
         )
 
 
-class Outcome(Deadline):
+class Outcome(Versioned, Publishable, Deadline):
     """A commitment a summit agreed. Its status is tracked in StatusUpdate."""
 
     summit = models.ForeignKey(Summit, on_delete=models.PROTECT, related_name="outcomes")
@@ -515,8 +570,12 @@ class Outcome(Deadline):
 
     objects = OutcomeQuerySet.as_manager()
 
+    # The stored status is derived (refresh_status); its history is the status updates'.
+    history = HistoricalRecords(excluded_fields=["current_status", "current_status_date"])
+
     class Meta(Deadline.Meta):
         ordering = ["summit", "parent_id", "order", "title"]
+        permissions = [("publish_outcome", "Can publish and unpublish outcomes")]
         indexes = [
             # overdue(): due_date < today, and the deadlines views sorted by due date
             models.Index(fields=["due_date"], name="outcome_due_date_idx"),
@@ -588,6 +647,8 @@ class OutcomeParty(models.Model):
     )
     note = models.CharField(max_length=300, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "party"
         verbose_name_plural = "parties"
@@ -621,6 +682,8 @@ class OutcomeOrigin(models.Model):
     )
     note = models.CharField(max_length=300, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "origin"
         ordering = ["outcome", "proposal"]
@@ -630,15 +693,16 @@ class OutcomeOrigin(models.Model):
         return f"{self.outcome} ← {self.proposal}"
 
 
-class StatusUpdateQuerySet(models.QuerySet):
+class StatusUpdateQuerySet(PublishableQuerySet):
     def in_force(self, known_at: datetime.datetime | None = None):
-        """Updates not replaced by a correction. With known_at: as the tracker knew it then,
-        counting only what was recorded (and corrected) by that moment."""
-        corrections = StatusUpdate.objects.filter(corrects=OuterRef("pk"))
-        updates = self
+        """Published updates not replaced by a published correction: drafts count for nothing
+        until an editor publishes them. With known_at: as the tracker said it then, counting
+        only what was published (and corrected) by that moment."""
+        corrections = StatusUpdate.objects.published().filter(corrects=OuterRef("pk"))
+        updates = self.published()
         if known_at is not None:
-            corrections = corrections.filter(recorded_at__lte=known_at)
-            updates = updates.filter(recorded_at__lte=known_at)
+            corrections = corrections.filter(published_at__lte=known_at)
+            updates = updates.filter(published_at__lte=known_at)
         return updates.filter(~Exists(corrections))
 
     def effective_on(self, date: datetime.date):
@@ -722,7 +786,7 @@ def status_on_subquery(field: str, date: datetime.date | None = None) -> Subquer
     return Subquery(updates.latest_first().values(field)[:1])
 
 
-class StatusUpdate(models.Model):
+class StatusUpdate(Publishable, models.Model):
     """One dated, sourced entry in an outcome's status history.
 
     History is append-only in meaning: to fix an entry, record a new one that
@@ -772,7 +836,10 @@ class StatusUpdate(models.Model):
 
     objects = StatusUpdateQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
+        permissions = [("publish_statusupdate", "Can publish and unpublish status updates")]
         ordering = ["outcome", "-effective_date", "-recorded_at", "-pk"]
         get_latest_by = ["effective_date", "recorded_at", "pk"]
         indexes = [
@@ -811,9 +878,10 @@ class StatusUpdate(models.Model):
 
     @property
     def is_in_force(self) -> bool:
-        """Not replaced by a correction: in_force() for one loaded entry. Free of queries
-        when corrected_by was select_related, as in for_timeline()."""
-        return related_or_none(self, "corrected_by") is None
+        """Published and not replaced by a published correction: in_force() for one loaded
+        entry. Free of queries when corrected_by was select_related, as in for_timeline()."""
+        correction = related_or_none(self, "corrected_by")
+        return self.is_published and (correction is None or not correction.is_published)
 
     @property
     def effective_display(self) -> str:
@@ -901,7 +969,7 @@ class FollowUpQuerySet(models.QuerySet):
         return self.filter(outcome__summit=summit).select_related("outcome", "resulting_summit")
 
 
-class FollowUp(Deadline):
+class FollowUp(Versioned, Deadline):
     """An event an outcome makes expected, e.g. the follow-up summit in Seoul."""
 
     outcome = models.ForeignKey(Outcome, on_delete=models.PROTECT, related_name="follow_ups")
@@ -925,8 +993,16 @@ class FollowUp(Deadline):
 
     objects = FollowUpQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta(Deadline.Meta):
         verbose_name = "follow-up"
+        permissions = [
+            (
+                "record_followup_change",
+                "Can mark follow-ups held, missed, postponed or cancelled",
+            )
+        ]
         ordering = [F("due_date").asc(nulls_last=True), "title"]
         indexes = [
             # FollowUpQuerySet.overdue() and the deadlines views
@@ -964,3 +1040,161 @@ class FollowUp(Deadline):
             and self.due_date < timezone.localdate()
             and self.status in FollowUpStatus.pending()
         )
+
+    def record_change(
+        self,
+        *,
+        status: str,
+        date: datetime.date | None = None,
+        date_precision: str = DatePrecision.DAY,
+        note: str = "",
+        sources=(),
+        resulting_summit: Summit | None = None,
+        user=None,
+    ) -> "FollowUpChange":
+        """Mark this follow-up held, missed, postponed (to date) or cancelled. The change is
+        kept, with the status and due date it replaced, in FollowUpChange; the follow-up's
+        own fields show the latest state. Raises ValidationError for an impossible change
+        and EditConflict if the follow-up was saved by someone else since it was loaded."""
+        change = FollowUpChange(
+            follow_up=self,
+            status=status,
+            date=date,
+            date_precision=date_precision if date else DatePrecision.UNKNOWN,
+            note=note,
+            previous_status=self.status,
+            previous_due_date=self.due_date,
+            previous_due_date_precision=self.due_date_precision,
+            recorded_by=user,
+        )
+        change.full_clean(exclude=["follow_up", "recorded_by"])
+        with transaction.atomic():
+            self.status = status
+            if status == FollowUpStatus.HELD:
+                self.held_on = date
+                self.resulting_summit = resulting_summit
+            elif status == FollowUpStatus.POSTPONED:
+                # The new date replaces the deadline; the old one stays in the change.
+                self.due_date, self.due_date_precision = date, date_precision
+                self.due_within, self.due_within_unit = None, ""
+            if user is not None:
+                self._history_user = user
+            self.save()
+            change.save()
+            if sources:
+                change.sources.set(sources)
+        return change
+
+
+class FollowUpChange(models.Model):
+    """One dated change of a follow-up's status: held, missed, postponed or cancelled."""
+
+    STATUSES = [c for c in FollowUpStatus.choices if c[0] != FollowUpStatus.SCHEDULED]
+
+    follow_up = models.ForeignKey(FollowUp, on_delete=models.PROTECT, related_name="changes")
+    status = models.CharField("marked as", max_length=20, choices=STATUSES)
+    date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Held: the day it was held. Postponed: the new date. Otherwise empty.",
+    )
+    date_precision = models.CharField(
+        max_length=20, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
+    )
+    previous_status = models.CharField(max_length=20, choices=FollowUpStatus.choices)
+    previous_due_date = models.DateField(null=True, blank=True)
+    previous_due_date_precision = models.CharField(
+        max_length=20, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
+    )
+    note = models.TextField(blank=True, help_text="What happened, and why, if known.")
+    sources = models.ManyToManyField(Source, blank=True, related_name="follow_up_changes")
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["follow_up", "-recorded_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=precision_matches_date("date", "date_precision"),
+                name="followupchange_date_precision_consistent",
+                violation_error_message="A date is empty exactly when its precision is unknown.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[FollowUpStatus.HELD, FollowUpStatus.POSTPONED])
+                | Q(date__isnull=False),
+                name="followupchange_date_when_held_or_postponed",
+                violation_error_message="Held and postponed need a date.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.follow_up}: {self.get_status_display()}"
+
+    @property
+    def date_display(self) -> str:
+        return format_fuzzy_date(self.date, self.date_precision)
+
+    @property
+    def previous_due_display(self) -> str:
+        return format_fuzzy_date(self.previous_due_date, self.previous_due_date_precision)
+
+    def clean(self):
+        errors = {}
+        follow_up = related_or_none(self, "follow_up")
+        today = timezone.localdate()
+        if follow_up is not None and self.previous_status in (
+            FollowUpStatus.HELD,
+            FollowUpStatus.CANCELLED,
+        ):
+            errors["status"] = (
+                f"This follow-up is already {self.get_previous_status_display().lower()}; "
+                "that is final. To fix a mistake, edit it in the admin."
+            )
+        elif self.status == FollowUpStatus.HELD:
+            if self.date is None:
+                errors["date"] = "Give the day it was held."
+            elif self.date > today:
+                errors["date"] = "It cannot have been held in the future."
+            elif follow_up is not None:
+                summit = follow_up.deadline_summit()
+                if summit and summit.start_date and self.date < summit.start_date:
+                    errors["date"] = (
+                        f"The summit that agreed it began on {summit.date_display}; "
+                        "it cannot have been held before that."
+                    )
+        elif self.status == FollowUpStatus.POSTPONED:
+            if self.date is None:
+                errors["date"] = "Give the new date it was postponed to."
+            elif self.previous_due_date and self.date <= self.previous_due_date:
+                errors["date"] = (
+                    f"The new date must be after the current one ({self.previous_due_display})."
+                )
+            elif self.date < today:
+                errors["date"] = (
+                    "The new date has already passed: record it as held or missed instead."
+                )
+        else:
+            if self.date is not None:
+                errors["date"] = "Only “held” and “postponed” take a date."
+            if (
+                self.status == FollowUpStatus.MISSED
+                and self.previous_due_date
+                and self.previous_due_date >= today
+            ):
+                errors["status"] = (
+                    f"It is due {self.previous_due_display}, which has not passed yet: "
+                    "it cannot be missed before then."
+                )
+        if self.date is not None and self.date_precision == DatePrecision.UNKNOWN:
+            self.date_precision = DatePrecision.DAY
+        if errors:
+            raise ValidationError(errors)

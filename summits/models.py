@@ -5,7 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Value, When
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
+from actors.concurrency import Versioned
 from actors.models import (
     Actor,
     ActorKind,
@@ -141,7 +143,7 @@ class SummitQuerySet(models.QuerySet):
         )
 
 
-class Summit(models.Model):
+class Summit(Versioned, models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(
         max_length=100, unique=True, help_text="Part of the permanent address; do not change."
@@ -201,6 +203,8 @@ class Summit(models.Model):
 
     objects = SummitQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = [F("start_date").desc(nulls_last=True), "name"]
         constraints = [
@@ -254,6 +258,8 @@ class SummitObjective(models.Model):
     order = models.PositiveSmallIntegerField(default=1)
     text = models.CharField(max_length=300)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "objective"
         ordering = ["summit", "order"]
@@ -294,6 +300,8 @@ class Participation(models.Model):
     note = models.CharField(
         max_length=300, blank=True, help_text="E.g. “foreign minister and special envoys”."
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "participant"
@@ -362,7 +370,7 @@ class ProposalQuerySet(models.QuerySet):
         )
 
 
-class Proposal(models.Model):
+class Proposal(Versioned, models.Model):
     """What an actor brought: a proposal, demand, position, aim or recommendation."""
 
     actor = models.ForeignKey(
@@ -397,6 +405,8 @@ class Proposal(models.Model):
     sources = models.ManyToManyField(Source, related_name="proposals")
 
     objects = ProposalQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["summit", "actor__name", "kind", "order"]
@@ -444,6 +454,8 @@ class Stance(models.Model):
     note = models.TextField(blank=True, help_text="What the source says, or why we read it so.")
     sources = models.ManyToManyField(Source, related_name="stances")
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["proposal", "actor__name"]
         constraints = [
@@ -483,6 +495,8 @@ class Reaction(models.Model):
     )
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="reactions")
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["summit", "actor__name"]
         constraints = [
@@ -503,6 +517,8 @@ class Challenge(models.Model):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     sources = models.ManyToManyField(Source, related_name="challenges")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["summit", "order"]

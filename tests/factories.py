@@ -1,7 +1,10 @@
-"""Small factory helpers: each makes a valid record, any field overridable."""
+"""Small factory helpers: each makes a valid record, any field overridable. Outcomes and
+status updates are published unless published=False."""
 
 import datetime
 import itertools
+
+from django.utils import timezone
 
 from actors.models import Actor, ActorKind, DatePrecision, Source, SourceKind
 from outcomes.models import Outcome, OutcomeType, Status, StatusUpdate
@@ -47,6 +50,8 @@ def make_outcome(**kwargs) -> Outcome:
     kwargs.setdefault("description", "What was agreed.")
     if kwargs.get("due_date"):
         kwargs.setdefault("due_date_precision", DatePrecision.DAY)
+    if kwargs.pop("published", True):
+        kwargs.setdefault("published_at", timezone.now())
     return Outcome.objects.create(**kwargs)
 
 
@@ -54,6 +59,8 @@ def make_update(outcome: Outcome, sources=(), **kwargs) -> StatusUpdate:
     kwargs.setdefault("status", Status.IN_PROGRESS)
     kwargs.setdefault("effective_date", datetime.date(2025, 7, 1))
     kwargs.setdefault("summary", "Something happened.")
+    if kwargs.pop("published", True):
+        kwargs.setdefault("published_at", timezone.now())
     update = StatusUpdate.objects.create(outcome=outcome, **kwargs)
     update.sources.set(sources or [make_source()])
     return update

@@ -91,6 +91,8 @@ def test_every_loaded_record_passes_full_clean(demo):
     checked = 0
     for label in DOMAIN_APPS:
         for model in apps.get_app_config(label).get_models():
+            if model._meta.model_name.startswith("historical"):
+                continue  # the audit trail's copies, checked as the records they copy
             for record in model.objects.all():
                 record.full_clean()
                 checked += 1

@@ -251,7 +251,11 @@ def test_the_tracker_can_say_what_it_knew_at_a_past_moment(outcome):
     """The second clock: what the tracker itself said on a date, before a correction."""
     recorded = timezone.now() - datetime.timedelta(days=10)
     wrong = make_update(
-        outcome, status=Status.IMPLEMENTED, effective_date=D(2025, 8, 1), recorded_at=recorded
+        outcome,
+        status=Status.IMPLEMENTED,
+        effective_date=D(2025, 8, 1),
+        recorded_at=recorded,
+        published_at=recorded,
     )
     make_update(outcome, status=Status.STALLED, effective_date=D(2025, 8, 1), corrects=wrong)
     then = recorded + datetime.timedelta(days=1)
