@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test lint format
+.PHONY: install run test lint format bench
 
 # (Re)install whenever the pinned dependencies change.
 $(INSTALLED): pyproject.toml
@@ -18,7 +18,7 @@ install: $(INSTALLED)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py create_demo_superuser --url http://127.0.0.1:$(PORT)/admin/
+	$(BIN)/python manage.py create_demo_accounts --url http://127.0.0.1:$(PORT)/
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
@@ -28,6 +28,12 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# The 100,000-outcome benchmark on PostgreSQL (see bench/README.md); BENCH_ARGS=--quick for a
+# small run.
+bench: install
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -56,21 +56,31 @@ def test_a_misspelt_boolean_is_refused_rather_than_guessed():
 
 
 @pytest.mark.django_db
-def test_the_demo_superuser_is_created_once_on_the_local_sqlite_database(settings, capsys):
+def test_one_demo_account_per_role_is_created_once_on_the_local_sqlite_database(
+    settings, capsys
+):
     settings.DEBUG, settings.USING_DEFAULT_DATABASE = True, True
-    call_command("create_demo_superuser")
-    call_command("create_demo_superuser")
-    user = get_user_model().objects.get()
-    assert user.is_superuser and user.check_password("admin")
-    assert "password “admin”" in capsys.readouterr().out
+    call_command("create_demo_accounts", url="http://127.0.0.1:8000/")
+    call_command("create_demo_accounts")
+    users = {u.username: u for u in get_user_model().objects.prefetch_related("groups")}
+    assert set(users) == {"admin", "analyst", "editor", "researcher"}
+    assert users["admin"].is_superuser and users["admin"].check_password("admin")
+    for role in ("analyst", "editor", "researcher"):
+        user = users[role]
+        assert not user.is_superuser and user.is_staff
+        assert [g.name for g in user.groups.all()] == [role.capitalize()]
+        assert user.check_password(f"{role}-demo")
+    out = capsys.readouterr().out
+    assert "http://127.0.0.1:8000/accounts/login/" in out
+    assert "editor-demo" in out
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("debug", "default_database"), [(False, True), (True, False), (False, False)]
 )
-def test_the_demo_superuser_is_never_created_elsewhere(settings, debug, default_database):
+def test_demo_accounts_are_never_created_elsewhere(settings, debug, default_database):
     settings.DEBUG, settings.USING_DEFAULT_DATABASE = debug, default_database
     with pytest.raises(CommandError, match="only created on the default SQLite"):
-        call_command("create_demo_superuser")
+        call_command("create_demo_accounts")
     assert not get_user_model().objects.exists()
