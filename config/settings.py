@@ -105,7 +105,7 @@ if not DEBUG:
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "desk"
-LOGOUT_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "overview"
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)

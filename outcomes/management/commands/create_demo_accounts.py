@@ -32,7 +32,9 @@ class Command(BaseCommand):
             )
         User = get_user_model()
         base = url.rstrip("/")
-        self.stdout.write(f"Demo accounts (sign in at {base}/accounts/login/, admin {base}/admin/):")
+        self.stdout.write(
+            f"Demo accounts (sign in at {base}/accounts/login/, admin {base}/admin/):"
+        )
         for username, password, group_name, purpose in ACCOUNTS:
             user, created = User.objects.get_or_create(
                 username=username,
