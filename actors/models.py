@@ -144,43 +144,37 @@ class ActorQuerySet(models.QuerySet):
         return dict(self.order_by().values_list("kind").annotate(n=Count("pk")))
 
     def for_detail(self):
-        """One actor's own records (/actors/<slug>/): other names, memberships both ways
-        (posts it holds, its members) and the relationships recorded from its side."""
+        """One actor's own record (/actors/<slug>/) with its country and other names; its
+        memberships and relationships, both ways, come from memberships_of() and
+        relationships_of()."""
         return self.select_related("country").prefetch_related(
             Prefetch(
                 "names",
                 queryset=ActorName.objects.order_by("language", "name"),
                 to_attr="name_list",
             ),
-            Prefetch(
-                "memberships",
-                queryset=Membership.objects.select_related("organisation").order_by(
-                    F("start_date").asc(nulls_last=True), "organisation__name"
-                ),
-                to_attr="membership_list",
-            ),
-            Prefetch(
-                "members",
-                queryset=Membership.objects.select_related("member").order_by("member__name"),
-                to_attr="member_list",
-            ),
-            Prefetch(
-                "relationships",
-                queryset=Relationship.objects.select_related("other")
-                .prefetch_related("sources")
-                .order_by("other__name"),
-                to_attr="relationship_list",
-            ),
         )
 
-    def relationships_towards(self, actor: "Actor"):
-        """Relationships other actors record with this one (Relationship has no reverse
-        accessor for .other, so it cannot be prefetched from the actor)."""
+    def memberships_of(self, actor: "Actor"):
+        """Memberships both ways in one query: posts and memberships the actor holds (it is
+        the member) and those held in it (it is the organisation), with both ends; posts
+        held oldest first, then members by name."""
         return (
-            Relationship.objects.filter(other=actor)
-            .select_related("actor")
+            Membership.objects.filter(Q(member=actor) | Q(organisation=actor))
+            .select_related("member", "organisation")
+            .order_by(
+                F("start_date").asc(nulls_last=True), "organisation__name", "member__name", "pk"
+            )
+        )
+
+    def relationships_of(self, actor: "Actor"):
+        """Relationships both ways in one query (and one for their sources): those recorded
+        from the actor's side and those others record with it, by the other actor's name."""
+        return (
+            Relationship.objects.filter(Q(actor=actor) | Q(other=actor))
+            .select_related("actor", "other")
             .prefetch_related("sources")
-            .order_by("actor__name")
+            .order_by("other__name", "actor__name", "pk")
         )
 
 

@@ -20,6 +20,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     OuterRef,
     Prefetch,
     Q,
@@ -389,19 +390,37 @@ class OutcomeQuerySet(PublishableQuerySet):
         )
         return Coalesce(Subquery(counts), Value(0))
 
-    def for_summit_page(self, summit: Summit, as_of: datetime.date | None = None):
-        """The summit page's outcomes: top level in the source's order, each with its
-        sub-commitments as .subcommitments; statuses (with_status_display) as of as_of."""
-        subcommitments = Outcome.objects.with_status_display(as_of).order_by("order", "title")
-        return (
-            self.filter(summit=summit)
-            .top_level()
-            .with_status_display(as_of)
-            .prefetch_related(
-                Prefetch("children", queryset=subcommitments, to_attr="subcommitments")
+    def for_summit_page(
+        self, summit: Summit, proposals, as_of: datetime.date | None = None, user=None
+    ):
+        """The summit page's outcomes in one query: the summit's own (top level and
+        sub-commitments) and those its proposals (loaded already) led to, one row per link to
+        one of them (origin_proposal_id, origin_evidence; None for an outcome of the summit no
+        proposal of it led to), in the source's order. Statuses (with_status_display) as of
+        as_of; drafts only for staff (visible_to). The view groups the rows."""
+        outcomes = self.visible_to(user)
+        proposal_ids = [proposal.pk for proposal in proposals]
+        if proposal_ids:
+            outcomes = (
+                outcomes.annotate(
+                    # The ids, not a subquery: FilteredRelation takes neither querysets nor
+                    # relations beyond its own.
+                    summit_origin=FilteredRelation(
+                        "origins", condition=Q(origins__proposal__in=proposal_ids)
+                    )
+                )
+                .filter(Q(summit=summit) | Q(summit_origin__isnull=False))
+                .annotate(
+                    origin_proposal_id=F("summit_origin__proposal_id"),
+                    origin_evidence=F("summit_origin__evidence"),
+                )
             )
-            .order_by("order", "title")
-        )
+        else:  # nothing to join: an empty IN () would match no row at all
+            outcomes = outcomes.filter(summit=summit).annotate(
+                origin_proposal_id=Value(None, output_field=models.IntegerField()),
+                origin_evidence=Value(None, output_field=models.CharField()),
+            )
+        return outcomes.with_status_display(as_of).order_by("order", "title", "pk")
 
     def led_from(self, proposals, as_of: datetime.date | None = None):
         """Outcomes that came from these proposals (a queryset of them), one row per link,
@@ -418,28 +437,31 @@ class OutcomeQuerySet(PublishableQuerySet):
             .order_by("origin_proposal_id", "order", "title")
         )
 
-    def for_actor_page(self, actor: Actor, as_of: datetime.date | None = None):
-        """Outcomes the actor is party to, grouped by their status (now or on as_of) in
-        vocabulary order, those without a status last; then newest summit first. The
-        actor's roles in each are in .actor_roles; with summit and parent."""
+    def for_actor_page(self, actor: Actor, as_of: datetime.date | None = None, user=None):
+        """Outcomes the actor is party to, one row per role it has in them (actor_role,
+        actor_role_note), grouped by their status (now or on as_of) in vocabulary order,
+        those without a status last; then newest summit first, an outcome's roles together.
+        With summit and parent; drafts only for staff (visible_to)."""
         status_rank = Case(
             *[When(shown_status=value, then=Value(i)) for i, value in enumerate(Status.values)],
             default=Value(len(Status.values)),
         )
-        roles = OutcomeParty.objects.filter(actor=actor).order_by("role")
         return (
-            # A subquery, not a join: an actor with two roles in one outcome would repeat it.
-            self.filter(pk__in=OutcomeParty.objects.filter(actor=actor).values("outcome"))
+            self.visible_to(user)
+            .filter(parties__actor=actor)
+            # F() after filter() reuses the filtered join: the actor's own roles only.
+            .annotate(actor_role=F("parties__role"), actor_role_note=F("parties__note"))
             .with_status_display(as_of)
             .alias(status_rank=status_rank)
             .select_related("summit", "parent")
-            .prefetch_related(Prefetch("parties", queryset=roles, to_attr="actor_roles"))
             .order_by(
                 "status_rank",
                 F("summit__start_date").desc(nulls_last=True),
                 "summit__name",
                 "order",
                 "title",
+                "pk",
+                "actor_role",
             )
         )
 
@@ -498,17 +520,21 @@ class OutcomeQuerySet(PublishableQuerySet):
             Prefetch("sources", queryset=Source.objects.order_by("slug")),
         )
 
-    def for_detail(self, as_of: datetime.date | None = None):
+    def for_detail(self, as_of: datetime.date | None = None, user=None):
         """One outcome's page: statuses as of as_of (shown_update_id: the entry that set it),
-        and everything the page lists, one query per relation whatever their size."""
+        and everything the page lists, one query per relation whatever their size. Drafts
+        (the outcome, its sub-commitments and timeline entries) only for staff (visible_to)."""
         return (
-            self.with_status_details_as_of(as_of)
+            self.visible_to(user)
+            .with_status_details_as_of(as_of)
             .annotate(shown_update_id=status_on_subquery("pk", as_of))
             .select_related("summit", "parent")
             .prefetch_related(
                 Prefetch(
                     "children",
-                    queryset=Outcome.objects.with_status_display(as_of).order_by("order", "title"),
+                    queryset=Outcome.objects.visible_to(user)
+                    .with_status_display(as_of)
+                    .order_by("order", "title"),
                     to_attr="sub_commitments",
                 ),
                 Prefetch("parties", queryset=OutcomeParty.objects.select_related("actor")),
@@ -519,12 +545,19 @@ class OutcomeQuerySet(PublishableQuerySet):
                     ),
                 ),
                 Prefetch(
-                    "follow_ups", queryset=FollowUp.objects.select_related("resulting_summit")
+                    "follow_ups",
+                    queryset=FollowUp.objects.select_related("resulting_summit").prefetch_related(
+                        Prefetch(
+                            "changes",
+                            queryset=FollowUpChange.objects.order_by("recorded_at", "pk"),
+                            to_attr="change_list",
+                        )
+                    ),
                 ),
                 Prefetch("sources", queryset=Source.objects.order_by("title")),
                 Prefetch(
                     "status_updates",
-                    queryset=StatusUpdate.objects.for_timeline(),
+                    queryset=StatusUpdate.objects.visible_to(user).for_timeline(),
                     to_attr="timeline",
                 ),
             )
@@ -747,6 +780,15 @@ class StatusUpdateQuerySet(PublishableQuerySet):
             .order_by("-recorded_at", "-pk")[:limit]
         )
 
+    def of_published_outcomes(self):
+        """Updates of published outcomes: a published update of a draft outcome stays private
+        with its outcome."""
+        return self.filter(outcome__published_at__isnull=False)
+
+    def of_outcomes_visible_to(self, user):
+        """Updates of the outcomes user may see (OutcomeQuerySet.visible_to)."""
+        return self if can_see_drafts(user) else self.of_published_outcomes()
+
     def change_dates(self, until: datetime.date | None = None) -> list[tuple[datetime.date, str]]:
         """The dates on which these updates (those in force) took effect, oldest first, up to
         until; each with its display at the coarsest precision any update gives for it, so
@@ -754,19 +796,37 @@ class StatusUpdateQuerySet(PublishableQuerySet):
         updates = self.in_force()
         if until is not None:
             updates = updates.effective_on(until)
-        coarseness = [
-            DatePrecision.DAY,
-            DatePrecision.APPROXIMATE,
-            DatePrecision.ON_OR_BEFORE,
-            DatePrecision.MONTH,
-            DatePrecision.YEAR,
-        ]
         precisions: dict[datetime.date, str] = {}
         pairs = updates.order_by().values_list("effective_date", "effective_date_precision")
         for date, precision in pairs.distinct():
-            known = precisions.get(date, DatePrecision.DAY)
-            precisions[date] = max(known, precision, key=coarseness.index)
+            precisions[date] = _coarser(precisions.get(date, DatePrecision.DAY), precision)
         return [(date, format_fuzzy_date(date, precisions[date])) for date in sorted(precisions)]
+
+    def status_counts_over_time(
+        self, outcome_count: int, until: datetime.date | None = None
+    ) -> list[tuple[str, Counter]]:
+        """For each date on which these updates (those in force) took effect, up to until,
+        oldest first: its label (as change_dates() gives it) and how many of outcome_count
+        outcomes had each status then ("" for none yet; those without any update count
+        there too). One query: the updates in force in the rule's order (latest_first(),
+        reversed), replayed so that on each date every outcome has its latest entry."""
+        updates = self.in_force()
+        if until is not None:
+            updates = updates.effective_on(until)
+        rows = updates.order_by("effective_date", "recorded_at", "pk").values_list(
+            "outcome_id", "effective_date", "effective_date_precision", "status"
+        )
+        current: dict[int, str] = {}
+        counts = Counter({"": outcome_count})
+        precisions: dict[datetime.date, str] = {}
+        snapshots: dict[datetime.date, Counter] = {}
+        for outcome_id, date, precision, status in rows:
+            counts[current.get(outcome_id, "")] -= 1
+            counts[status] += 1
+            current[outcome_id] = status
+            precisions[date] = _coarser(precisions.get(date, DatePrecision.DAY), precision)
+            snapshots[date] = +counts  # the last one of the day stands; zeros dropped
+        return [(format_fuzzy_date(date, precisions[date]), snapshots[date]) for date in snapshots]
 
     def for_timeline(self):
         """An outcome page's status history: every entry, corrected ones too, latest
@@ -776,6 +836,20 @@ class StatusUpdateQuerySet(PublishableQuerySet):
             .select_related("corrects", "corrected_by")
             .prefetch_related(Prefetch("sources", queryset=Source.objects.order_by("title")))
         )
+
+
+_COARSENESS = [
+    DatePrecision.DAY,
+    DatePrecision.APPROXIMATE,
+    DatePrecision.ON_OR_BEFORE,
+    DatePrecision.MONTH,
+    DatePrecision.YEAR,
+]
+
+
+def _coarser(precision: str, other: str) -> str:
+    """The less precise of two date precisions, for labelling one date several entries give."""
+    return max(precision, other, key=_COARSENESS.index)
 
 
 def status_on_subquery(field: str, date: datetime.date | None = None) -> Subquery:
@@ -933,6 +1007,15 @@ class FollowUpStatus(models.TextChoices):
 
 
 class FollowUpQuerySet(models.QuerySet):
+    def published(self):
+        """Follow-ups of published outcomes: they are public with their outcome."""
+        return self.filter(outcome__published_at__isnull=False)
+
+    def visible_to(self, user):
+        """All follow-ups for staff who may see drafts, those of published outcomes for
+        everyone else (as PublishableQuerySet.visible_to)."""
+        return self if can_see_drafts(user) else self.published()
+
     def overdue(self, today: datetime.date):
         return self.filter(due_date__lt=today, status__in=FollowUpStatus.pending())
 

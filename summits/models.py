@@ -3,7 +3,21 @@ how others stood on it, how the world reacted, and the challenges sources name."
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Value, When
+from django.db.models import (
+    Aggregate,
+    Case,
+    Count,
+    Exists,
+    F,
+    JSONField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -34,6 +48,31 @@ class SummitStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+class JSONList(Aggregate):
+    """The rows of a group as a JSON list (json_group_array on SQLite, jsonb_agg on
+    PostgreSQL): a short list of plain texts can come with its parent row, not in a query of
+    its own."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = JSONField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
+
+
+def json_list(queryset: models.QuerySet, **fields) -> Subquery:
+    """For each row of an outer query, the rows of queryset pointing to it through `summit`,
+    as a list of {name: field} dicts (in no particular order: sort them by an "order" key)."""
+    rows = (
+        queryset.filter(summit=OuterRef("pk"))
+        .order_by()
+        .values("summit")
+        .annotate(items=JSONList(JSONObject(**fields)))
+        .values("items")
+    )
+    return Subquery(rows, output_field=JSONField())
+
+
 class SummitQuerySet(models.QuerySet):
     def held(self):
         return self.filter(status=SummitStatus.HELD)
@@ -52,59 +91,64 @@ class SummitQuerySet(models.QuerySet):
 
     def for_detail(self):
         """One summit's page (/summits/<slug>/): everything the summit itself records, each
-        relation fetched once whatever its size. Lists land in *_list attributes."""
-        return self.select_related("country", "host", "follows_up").prefetch_related(
-            Prefetch(
-                "follow_up_summits",
-                queryset=Summit.objects.newest_first(),
-                to_attr="follow_up_list",
-            ),
-            Prefetch(
-                "objectives",
-                queryset=SummitObjective.objects.order_by("order"),
-                to_attr="objective_list",
-            ),
-            Prefetch(
-                "participations",
-                queryset=Participation.objects.select_related("actor", "delegation_head")
-                # as ParticipantRole declares them (host, parties, ...), not alphabetically
-                .alias(
-                    role_rank=Case(
-                        *[When(role=v, then=Value(i)) for i, v in enumerate(ParticipantRole)],
-                        default=Value(99),
-                    )
-                )
-                .order_by("role_rank", "actor__name"),
-                to_attr="participation_list",
-            ),
-            Prefetch(
-                "proposals",
-                queryset=Proposal.objects.select_related("actor", "addressed_to")
-                .prefetch_related(
-                    Prefetch(
-                        "stances",
-                        queryset=Stance.objects.select_related("actor").order_by("actor__name"),
-                        to_attr="stance_list",
-                    )
-                )
-                .order_by(F("actor__name").asc(nulls_last=True), "kind", "order", "pk"),
-                to_attr="proposal_list",
-            ),
-            Prefetch(
-                "reactions",
-                queryset=Reaction.objects.select_related("actor", "source").order_by(
-                    "actor__name", "pk"
+        relation fetched once whatever its size. Lists land in *_list attributes; the
+        objectives and challenges, plain texts, come with the summit's row as lists of dicts
+        (objective_items, challenge_items: sort them by "order")."""
+        return (
+            self.select_related("country", "host", "follows_up")
+            .annotate(
+                objective_items=json_list(SummitObjective.objects, order="order", text="text"),
+                challenge_items=json_list(
+                    Challenge.objects, order="order", title="title", description="description"
                 ),
-                to_attr="reaction_list",
-            ),
-            Prefetch(
-                "challenges", queryset=Challenge.objects.order_by("order"), to_attr="challenge_list"
-            ),
-            Prefetch(
-                "sources",
-                queryset=Source.objects.order_by(F("published_on").asc(nulls_last=True), "title"),
-                to_attr="source_list",
-            ),
+            )
+            .prefetch_related(
+                Prefetch(
+                    "follow_up_summits",
+                    queryset=Summit.objects.newest_first(),
+                    to_attr="follow_up_list",
+                ),
+                Prefetch(
+                    "participations",
+                    queryset=Participation.objects.select_related("actor", "delegation_head")
+                    # as ParticipantRole declares them (host, parties, ...), not alphabetically
+                    .alias(
+                        role_rank=Case(
+                            *[When(role=v, then=Value(i)) for i, v in enumerate(ParticipantRole)],
+                            default=Value(99),
+                        )
+                    )
+                    .order_by("role_rank", "actor__name"),
+                    to_attr="participation_list",
+                ),
+                Prefetch(
+                    "proposals",
+                    queryset=Proposal.objects.select_related("actor", "addressed_to")
+                    .prefetch_related(
+                        Prefetch(
+                            "stances",
+                            queryset=Stance.objects.select_related("actor").order_by("actor__name"),
+                            to_attr="stance_list",
+                        )
+                    )
+                    .order_by(F("actor__name").asc(nulls_last=True), "kind", "order", "pk"),
+                    to_attr="proposal_list",
+                ),
+                Prefetch(
+                    "reactions",
+                    queryset=Reaction.objects.select_related("actor", "source").order_by(
+                        "actor__name", "pk"
+                    ),
+                    to_attr="reaction_list",
+                ),
+                Prefetch(
+                    "sources",
+                    queryset=Source.objects.order_by(
+                        F("published_on").asc(nulls_last=True), "title"
+                    ),
+                    to_attr="source_list",
+                ),
+            )
         )
 
     def attended_by(self, actor: Actor):

@@ -648,16 +648,19 @@ def test_the_outcome_page_runs_a_fixed_number_of_queries(client, django_assert_n
             text="…",
         )
         OutcomeOrigin.objects.create(outcome=outcome, proposal=proposal)
-        FollowUp.objects.create(
+        follow_up = FollowUp.objects.create(
             outcome=outcome, kind=FollowUpKind.REPORT, title=f"F{n}", resulting_summit=None
+        )
+        follow_up.record_change(
+            status="postponed", date=datetime.date.today() + datetime.timedelta(days=30 + n)
         )
         outcome.sources.add(make_source())
     # 1 the outcome with its summit, parent, status then and the entry that set it;
     # 2 sub-commitments; 3 parties with actors; 4 origins with proposals, their actors and
-    # summits; 5 follow-ups with resulting summits; 6 sources; 7 the timeline with corrected
-    # and correcting entries (which tell the entries in force, for the chart); 8 the
-    # timeline's sources.
-    with django_assert_num_queries(8):
+    # summits; 5 follow-ups with resulting summits; 6 their recorded changes; 7 sources; 8 the
+    # timeline with corrected and correcting entries (which tell the entries in force, for
+    # the chart); 9 the timeline's sources.
+    with django_assert_num_queries(9):
         response = client.get(outcome.get_absolute_url() + "?as_of=2025-08-01")
     assert response.status_code == 200
     assert response.content.decode().count("<time datetime=") == 2 * count

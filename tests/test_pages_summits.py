@@ -604,16 +604,14 @@ def test_summit_page_runs_a_fixed_number_of_queries(client, django_assert_num_qu
     summit.save()
     fill_summit(summit, n)
 
-    # 1 the summit with country, host and the summit it follows up
-    # 2-9 its follow-up summits, objectives, participants (with actor and head), proposals
-    #     (with actor and addressee), their stances (with actor), reactions (with actor and
-    #     source), challenges, sources
-    # 10-11 top-level outcomes with their status, and their sub-commitments
-    # 12 the outcomes its proposals led to
-    # 13 the dates on which its outcomes' statuses changed
-    # 14 the status of every outcome on each of those dates
-    # 15 the follow-ups with their outcome and resulting summit
-    with django_assert_num_queries(15):
+    # 1 the summit with country, host, the summit it follows up, and its objectives and
+    #   challenges (JSON lists in the same row)
+    # 2-7 its follow-up summits, participants (with actor and head), proposals (with actor
+    #     and addressee), their stances (with actor), reactions (with actor and source), sources
+    # 8 its outcomes and those its proposals led to, with their status, one row per link
+    # 9 the updates in force of its outcomes, replayed for the chart
+    # 10 the follow-ups with their outcome and resulting summit
+    with django_assert_num_queries(10):
         response = detail(client, summit, as_of="2025-12-31")
     assert len(response.context["outcomes"]) == n
     assert len(response.context["chart"].bars) == n + 1
@@ -624,5 +622,5 @@ def test_summit_page_without_as_of_runs_the_same_queries(client, django_assert_n
     summit = make_summit()
     fill_summit(summit, n)
 
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(10):
         detail(client, summit)

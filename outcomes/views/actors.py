@@ -10,7 +10,7 @@ from django.urls import reverse
 from actors.models import Actor, ActorKind
 from summits.models import Proposal, Summit
 
-from ..models import Outcome
+from ..models import Outcome, PartyRole
 from .common import PageContext
 
 ACTORS_PER_PAGE = 50
@@ -63,9 +63,20 @@ def actor_detail(request, slug):
     page = PageContext(request)
     actor = get_object_or_404(Actor.objects.for_detail(), slug=slug)
 
+    # Memberships and relationships come both ways in one query each; split them here.
+    memberships = list(Actor.objects.memberships_of(actor))
+    actor.membership_list = [m for m in memberships if m.member_id == actor.pk]
+    actor.member_list = sorted(
+        (m for m in memberships if m.organisation_id == actor.pk), key=lambda m: m.member.name
+    )
+    relationships = list(Actor.objects.relationships_of(actor))
+    actor.relationship_list = [r for r in relationships if r.actor_id == actor.pk]
+    relationships_towards = [r for r in relationships if r.actor_id != actor.pk]
+
+    outcomes = Outcome.objects.visible_to(request.user)
     proposals = Proposal.objects.for_actor_page(actor)
     led_to = defaultdict(list)
-    for outcome in Outcome.objects.led_from(proposals, page.as_of):
+    for outcome in outcomes.led_from(proposals, page.as_of):
         led_to[outcome.origin_proposal_id].append(outcome)
     made, addressed = [], []
     for proposal in proposals:
@@ -73,16 +84,30 @@ def actor_detail(request, slug):
             (proposal, led_to[proposal.pk])
         )
 
+    # One row per role the actor has in an outcome: gather each outcome's roles.
+    commitments = []
+    for _, rows in groupby(
+        Outcome.objects.for_actor_page(actor, page.as_of, request.user), key=lambda o: o.pk
+    ):
+        rows = list(rows)
+        outcome = rows[0]
+        outcome.actor_roles = [
+            {"label": PartyRole(row.actor_role).label, "note": row.actor_role_note} for row in rows
+        ]
+        if outcome.parent and not (outcome.parent.is_published or page.show_drafts):
+            outcome.parent = None  # a draft parent stays hidden from the public
+        commitments.append(outcome)
+
     return render(
         request,
         "actors/actor_detail.html",
         page.context(
             actor=actor,
-            relationships_towards=list(Actor.objects.relationships_towards(actor)),
+            relationships_towards=relationships_towards,
             summits=list(Summit.objects.attended_by(actor)),
             proposals_made=made,
             proposals_addressed=addressed,
-            commitments=list(Outcome.objects.for_actor_page(actor, page.as_of)),
+            commitments=commitments,
             section="actors",
             breadcrumb=[("Actors", reverse("actor_list")), (actor.display_name, "")],
         ),

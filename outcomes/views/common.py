@@ -1,13 +1,17 @@
-"""What every public page shares: the as-of date, paging, and notices about bad input.
+"""What every public page shares: the as-of date, paging, notices about bad input, and
+whether the reader may see drafts (signed-in staff) or published records only (everyone else).
 
 Bad input never raises: it is ignored with a notice that says what was wrong, and the page is
 shown as if the parameter had not been given.
 """
 
 import datetime
+from functools import cached_property
 
 from django.core.paginator import Page, Paginator
 from django.utils import timezone
+
+from ..models import can_see_drafts
 
 MAX_QUERY_LENGTH = 200
 
@@ -39,6 +43,12 @@ class PageContext:
             )
             return None
         return date
+
+    @cached_property
+    def show_drafts(self) -> bool:
+        """Signed-in staff see drafts, marked; everyone else published records only. Worked
+        out when first needed: exports and feeds never ask."""
+        return can_see_drafts(self.request.user)
 
     @property
     def status_date(self) -> datetime.date:
@@ -72,4 +82,9 @@ class PageContext:
         return paginator.page(number)
 
     def context(self, **extra) -> dict:
-        return {"as_of": self.as_of, "notices": self.notices, **extra}
+        return {
+            "as_of": self.as_of,
+            "notices": self.notices,
+            "show_drafts": self.show_drafts,
+            **extra,
+        }

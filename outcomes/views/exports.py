@@ -29,6 +29,9 @@ JSON: {"count": n, "as_of": "YYYY-MM-DD" or null, "results": [...]} with the sam
 result; no value is null, overdue a boolean, parties a list of {"actor", "role"} and sources a
 list of slugs.
 
+Exports hold published outcomes only, whoever asks: they are for citation, and a file once
+downloaded cannot be recalled. A sub-commitment of a draft outcome has no parent in them.
+
 A parameter that is not valid (an unknown status or slug, a malformed date, ...) gets a 400
 with the reasons, rather than the page's notice: a file has nowhere to show a notice, and an
 export must never silently differ from what was asked for.
@@ -105,7 +108,8 @@ def outcome_export_json(request):
 def _outcomes(request):
     """The filtered, sorted outcomes as an iterator, and what was wrong with the request."""
     page = PageContext(request)
-    filters = OutcomeFilter.from_request(request, page, Outcome.objects.for_export(page.as_of))
+    outcomes = Outcome.objects.published().for_export(page.as_of)
+    filters = OutcomeFilter.from_request(request, page, outcomes)
     problems = page.notices + filters.notices()
     return filters.qs.iterator(chunk_size=CHUNK_SIZE), page, problems
 
@@ -117,7 +121,7 @@ def _row(outcome: Outcome, request) -> dict:
         "summit": outcome.summit.slug,
         "summit_name": outcome.summit.name,
         "type": outcome.type,
-        "parent": outcome.parent.slug if outcome.parent else None,
+        "parent": outcome.parent.slug if outcome.parent and outcome.parent.is_published else None,
         "status": outcome.shown_status or None,
         "status_since": _iso(outcome.shown_status_since),
         "status_since_precision": outcome.shown_status_precision,

@@ -1,5 +1,9 @@
 """Subscriptions: the Atom feed of status changes (/feeds/updates.atom) and the iCalendar feed
-of deadlines (/deadlines.ics)."""
+of deadlines (/deadlines.ics).
+
+Both hold published records only, whoever asks: a feed reader keeps what it fetched, so a
+draft must never reach one. A draft outcome's updates, deadline and follow-ups stay out too.
+"""
 
 import datetime
 import re
@@ -47,13 +51,19 @@ class UpdatesFeed(Feed):
         # A feed reader cannot show a notice: an unknown slug is a clear 404, not a silently
         # wider feed.
         scope = FeedScope()
-        for name, model in (("summit", Summit), ("actor", Actor), ("outcome", Outcome)):
+        # A draft outcome is not found, as on its page for the public.
+        scopes = (
+            ("summit", Summit.objects),
+            ("actor", Actor.objects),
+            ("outcome", Outcome.objects.published()),
+        )
+        for name, queryset in scopes:
             slug = request.GET.get(name, "").strip()
             if not slug:
                 continue
             if not _SLUG.fullmatch(slug):
                 raise Http404(f"“{slug[:40]}” is not a {name} address.")
-            setattr(scope, name, get_object_or_404(model, slug=slug))
+            setattr(scope, name, get_object_or_404(queryset, slug=slug))
             scope.params[name] = slug
         return scope
 
@@ -87,8 +97,12 @@ class UpdatesFeed(Feed):
         return f"tag:{SITE_TAG},2025:feeds/updates" + (f"?{query}" if query else "")
 
     def items(self, scope: FeedScope):
-        return StatusUpdate.objects.for_feed(
-            summit=scope.summit, actor=scope.actor, outcome=scope.outcome, limit=FEED_LIMIT
+        return (
+            StatusUpdate.objects.published()
+            .of_published_outcomes()
+            .for_feed(
+                summit=scope.summit, actor=scope.actor, outcome=scope.outcome, limit=FEED_LIMIT
+            )
         )
 
     def item_title(self, update: StatusUpdate) -> str:
@@ -179,7 +193,7 @@ def deadlines_ics(request):
         f"X-WR-CALDESC:{ics_text('Deadlines of summit commitments and their follow-ups.')}",
         "REFRESH-INTERVAL;VALUE=DURATION:PT12H",
     ]
-    for outcome in Outcome.objects.for_calendar():
+    for outcome in Outcome.objects.published().for_calendar():
         status = outcome.get_current_status_display() or "no status recorded"
         description = (
             f"Deadline of “{outcome.title}”, agreed at {outcome.summit.name} "
@@ -197,7 +211,7 @@ def deadlines_ics(request):
             url=request.build_absolute_uri(outcome.get_absolute_url()),
             stamp=stamp,
         )
-    for follow_up in FollowUp.objects.for_calendar():
+    for follow_up in FollowUp.objects.published().for_calendar():
         where = f" in {follow_up.location}" if follow_up.location else ""
         description = (
             f"{follow_up.get_kind_display()}{where}, expected under “{follow_up.outcome.title}” "

@@ -8,7 +8,7 @@ from actors.models import format_fuzzy_date
 
 from ..charts import status_chart
 from ..filters import SORTS, OutcomeFilter
-from ..models import Outcome, Status
+from ..models import Outcome, Status, related_or_none
 from .common import PageContext
 
 PER_PAGE = 25
@@ -16,11 +16,13 @@ PER_PAGE = 25
 
 def outcome_list(request):
     page = PageContext(request)
-    filters = OutcomeFilter.from_request(request, page, Outcome.objects.for_list(page.as_of))
+    outcomes = Outcome.objects.visible_to(request.user).for_list(page.as_of)
+    filters = OutcomeFilter.from_request(request, page, outcomes)
     page.notices.extend(filters.notices())
     outcomes = page.paginate(filters.qs, PER_PAGE)
     for outcome in outcomes:
         outcome.shown_since_display = _since(outcome)
+        _hide_draft_parent(outcome, page)
     return render(
         request,
         "outcomes/list.html",
@@ -45,17 +47,27 @@ def outcome_list(request):
 
 def outcome_detail(request, slug):
     page = PageContext(request)
-    outcome = get_object_or_404(Outcome.objects.for_detail(page.as_of), slug=slug)
+    # A draft is a 404 for the public, as if it did not exist.
+    outcome = get_object_or_404(Outcome.objects.for_detail(page.as_of, request.user), slug=slug)
     outcome.shown_since_display = _since(outcome)
 
-    # The timeline holds every entry, latest first; the chart draws those still in force.
+    # The timeline holds every entry it may show, latest first (drafts for staff only); the
+    # chart draws those in force, which drafts never are.
     in_force = [update for update in outcome.timeline if update.is_in_force]
     for update in outcome.timeline:
         update.counts = update.is_in_force
+        # Only a published correction voids an entry; a draft one is shown as a draft, and
+        # the public sees neither a draft nor a link to one.
+        correction = related_or_none(update, "corrected_by")
+        update.corrected = correction is not None and correction.is_published
+        update.shown_corrects = update.corrects
+        if update.corrects and not (update.corrects.is_published or page.show_drafts):
+            update.shown_corrects = None
         update.sets_shown_status = update.pk == outcome.shown_update_id
         update.after_as_of = page.as_of is not None and update.effective_date > page.as_of
         update.source_list = list(update.sources.all())
 
+    _hide_draft_parent(outcome, page)
     breadcrumb = [("Outcomes", reverse("outcome_list"))]
     if outcome.parent:
         breadcrumb.append((outcome.parent.title, outcome.parent.get_absolute_url()))
@@ -89,6 +101,13 @@ def _export_query(filters: OutcomeFilter, page: PageContext) -> str:
     for name in [*filters.errors, "page"] + ([] if page.as_of else ["as_of"]):
         params.pop(name, None)
     return params.urlencode()
+
+
+def _hide_draft_parent(outcome: Outcome, page: PageContext) -> None:
+    """A published sub-commitment of a draft: the public sees it, but not the draft (its
+    parent, loaded with select_related) nor a link to it."""
+    if outcome.parent and not (outcome.parent.is_published or page.show_drafts):
+        outcome.parent = None
 
 
 def _since(outcome) -> str:

@@ -54,15 +54,17 @@ def _period(amount: int, unit: str) -> str:
 def overview(request):
     page = PageContext(request)
     as_of, on = page.as_of, page.status_date
+    user = request.user
+    outcomes = Outcome.objects.visible_to(user)
 
-    status_counts = Outcome.objects.status_counts(as_of)
+    status_counts = outcomes.status_counts(as_of)
     total = sum(row["count"] for row in status_counts)
     for row in status_counts:
         row["share"] = round(100 * row["count"] / total) if total else 0
 
     upcoming_until = on + datetime.timedelta(days=UPCOMING_DAYS)
-    open_outcomes = Outcome.objects.open_deadlines(as_of)
-    open_follow_ups = FollowUp.objects.open_deadlines(on)
+    open_outcomes = outcomes.open_deadlines(as_of)
+    open_follow_ups = FollowUp.objects.visible_to(user).open_deadlines(on)
     # Due today is not yet overdue: overdue means due before the day shown.
     yesterday = on - datetime.timedelta(days=1)
     overdue_outcomes = Listing.first(
@@ -78,7 +80,9 @@ def overview(request):
         page.context(
             status_counts=status_counts,
             outcome_total=total,
-            latest_changes=StatusUpdate.objects.latest_changes(OVERVIEW_LIST_LIMIT, as_of),
+            latest_changes=StatusUpdate.objects.of_outcomes_visible_to(user).latest_changes(
+                OVERVIEW_LIST_LIMIT, as_of
+            ),
             overdue_outcomes=overdue_outcomes,
             upcoming_outcomes=upcoming_outcomes,
             overdue_follow_ups=Listing.first(
@@ -194,7 +198,12 @@ def search(request):
                 "proposal or demand",
                 Proposal.objects.search(text),
             ),
-            ("outcomes", "Outcomes", "outcome", Outcome.objects.search(text)),
+            (
+                "outcomes",
+                "Outcomes",
+                "outcome",
+                Outcome.objects.visible_to(request.user).search(text),
+            ),
         ):
             items, count = best_matches(queryset, SEARCH_LIMIT)
             noun = one if count == 1 else label.lower()

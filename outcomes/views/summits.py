@@ -4,12 +4,13 @@ was agreed and what has become of it."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import groupby
+from operator import itemgetter
 
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from summits.filters import SummitFilter
-from summits.models import Proposal, Summit
+from summits.models import Summit
 
 from ..models import FollowUp, Outcome, Status, StatusUpdate
 from .common import PageContext
@@ -19,9 +20,10 @@ SUMMITS_PER_PAGE = 20
 
 def summit_list(request):
     page = PageContext(request)
+    outcomes = Outcome.objects.visible_to(request.user)
     summits = Summit.objects.for_list().annotate(
-        outcome_count=Outcome.objects.top_level().count_per("summit"),
-        subcommitment_count=Outcome.objects.exclude(parent=None).count_per("summit"),
+        outcome_count=outcomes.top_level().count_per("summit"),
+        subcommitment_count=outcomes.exclude(parent=None).count_per("summit"),
     )
     filterset = SummitFilter(request.GET, queryset=summits)
     page.notices.extend(filterset.notices())
@@ -45,21 +47,36 @@ def summit_list(request):
 def summit_detail(request, slug):
     page = PageContext(request)
     summit = get_object_or_404(Summit.objects.for_detail(), slug=slug)
-    outcomes = list(Outcome.objects.for_summit_page(summit, page.as_of))
+    summit.objective_list = sorted(summit.objective_items or [], key=itemgetter("order"))
+    summit.challenge_list = sorted(summit.challenge_items or [], key=itemgetter("order"))
 
+    # One query gives the summit's own outcomes and those its proposals led to (one row per
+    # link): the own ones, once each, hold their sub-commitments; a sub-commitment whose
+    # parent is not shown (a draft, to the public) stands at the top level.
+    own: dict[int, Outcome] = {}
     led_to = defaultdict(list)
-    for outcome in Outcome.objects.led_from(Proposal.objects.filter(summit=summit), page.as_of):
-        led_to[outcome.origin_proposal_id].append(outcome)
+    for outcome in Outcome.objects.for_summit_page(
+        summit, summit.proposal_list, page.as_of, request.user
+    ):
+        if outcome.origin_proposal_id is not None:
+            led_to[outcome.origin_proposal_id].append(outcome)
+        if outcome.summit_id == summit.pk:
+            own.setdefault(outcome.pk, outcome).subcommitments = []
+    outcomes = []
+    for outcome in own.values():
+        parent = own.get(outcome.parent_id)
+        (parent.subcommitments if parent else outcomes).append(outcome)
     proposal_groups = [
         (actor, [(proposal, led_to[proposal.pk]) for proposal in proposals])
         for actor, proposals in groupby(summit.proposal_list, key=lambda p: p.actor)
     ]
 
-    chart_dates = StatusUpdate.objects.filter(outcome__summit=summit).change_dates(
-        until=page.status_date
+    over_time = (
+        StatusUpdate.objects.filter(outcome__summit=summit)
+        .of_outcomes_visible_to(request.user)
+        .status_counts_over_time(len(own), until=page.status_date)
     )
-    counts = Outcome.objects.filter(summit=summit).status_counts_on([d for d, _ in chart_dates])
-    chart = StatusChart.build([label for _, label in chart_dates], counts)
+    chart = StatusChart.build([label for label, _ in over_time], [c for _, c in over_time])
 
     return render(
         request,
@@ -68,7 +85,7 @@ def summit_detail(request, slug):
             summit=summit,
             outcomes=outcomes,
             proposal_groups=proposal_groups,
-            follow_ups=list(FollowUp.objects.for_summit_page(summit)),
+            follow_ups=list(FollowUp.objects.visible_to(request.user).for_summit_page(summit)),
             chart=chart,
             section="summits",
             breadcrumb=[("Summits", reverse("summit_list")), (summit.name, "")],
