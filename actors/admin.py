@@ -1,14 +1,20 @@
 """Admin for actors, their other names and memberships, relationships and sources.
 
-The two helpers at the top are shared by the summits and outcomes admins, which may
-import from actors (never the other way round).
+The two helpers at the top, and actors.admin_mixins, are shared by the summits and outcomes
+admins, which may import from actors (never the other way round).
 """
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import quote
 from django.db import models
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.text import capfirst
 
+from .admin_mixins import AuditedAdmin, VersionedAdminMixin
 from .models import Actor, ActorName, Membership, Relationship, Source
+from .signals import records_citing
 
 
 class CompactTabularInline(admin.TabularInline):
@@ -46,7 +52,7 @@ class MembershipInline(CompactTabularInline):
 
 
 @admin.register(Actor)
-class ActorAdmin(admin.ModelAdmin):
+class ActorAdmin(VersionedAdminMixin, AuditedAdmin):
     list_display = ["name", "short_name", "kind", "iso3", "country"]
     list_filter = ["kind"]
     # Other names too, so that “КНДР” finds North Korea, here and in every autocomplete.
@@ -58,8 +64,19 @@ class ActorAdmin(admin.ModelAdmin):
     inlines = [ActorNameInline, MembershipInline]
 
 
+def citing_link(record) -> str:
+    """One line of the refusal to delete a cited source: what cites it, linked to its page."""
+    kind = f"{capfirst(record._meta.verbose_name)} citing it"
+    opts = record._meta
+    try:
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(record.pk)])
+    except NoReverseMatch:
+        return f"{kind}: {record}"
+    return format_html('{}: <a href="{}">{}</a>', kind, url, record)
+
+
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(VersionedAdminMixin, AuditedAdmin):
     list_display = ["title", "kind", "publisher", "published", "language"]
     list_filter = ["kind", "language"]
     search_fields = ["title", "authors", "publisher", "url"]
@@ -78,9 +95,18 @@ class SourceAdmin(admin.ModelAdmin):
 
     published = property_column("published_display", "published", ordering="published_on")
 
+    def get_deleted_objects(self, objs, request):
+        # Deleting a source would silently drop it from every record citing it (many-to-many
+        # links cascade). List those records as protected: the admin then refuses, both here
+        # and in the "delete selected" action, naming them. (actors.signals refuses the same
+        # deletion anywhere else.)
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        protected = [*protected, *map(citing_link, records_citing(objs))]
+        return deleted, model_count, perms_needed, protected
+
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdmin):
     list_display = ["member", "organisation", "kind", "title", "start_date", "end_date"]
     list_filter = ["kind"]
     search_fields = ["member__name", "member__short_name", "organisation__name", "title"]
@@ -90,7 +116,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Relationship)
-class RelationshipAdmin(admin.ModelAdmin):
+class RelationshipAdmin(AuditedAdmin):
     list_display = ["actor", "other", "kind"]
     list_filter = ["kind"]
     search_fields = ["actor__name", "actor__short_name", "other__name", "other__short_name"]

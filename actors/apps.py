@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class ActorsConfig(AppConfig):
     verbose_name = "Actors and sources"
     name = "actors"
+
+    def ready(self):
+        from . import signals  # noqa: F401  (the guard against deleting cited sources)

@@ -70,22 +70,33 @@ def changes_since(instance, version: int) -> list[dict]:
     changes = []
     for older, newer in zip(records, records[1:], strict=False):
         delta = newer.diff_against(older)
-        changes.append(
-            {
-                "user": newer.history_user,
-                "date": newer.history_date,
-                "fields": [
-                    {
-                        "name": instance._meta.get_field(change.field).verbose_name,
-                        "old": change.old,
-                        "new": change.new,
-                    }
-                    for change in delta.changes
-                    if change.field != "version"
-                ],
-            }
-        )
+        fields = []
+        for change in delta.changes:
+            if change.field == "version":
+                continue
+            field = instance._meta.get_field(change.field)
+            fields.append(
+                {
+                    "name": field.verbose_name,
+                    "old": readable(field, change.old),
+                    "new": readable(field, change.new),
+                }
+            )
+        changes.append({"user": newer.history_user, "date": newer.history_date, "fields": fields})
     return changes
+
+
+def readable(field, value):
+    """A stored value as people read it: a choice's label, a related record's name (a query
+    each: conflicts are rare and list few fields)."""
+    if value is None or value == "":
+        return ""
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if field.is_relation:
+        related = field.related_model._base_manager.filter(pk=value).first()
+        return related if related is not None else f"#{value} (since deleted)"
+    return value
 
 
 class VersionedFormMixin:

@@ -1,19 +1,34 @@
 """Admin for outcomes, where an analyst records what a summit agreed and, over time, its
-status. The status history is append-only in meaning: recorded entries are shown read-only,
-and a mistake is fixed by recording a new entry that corrects the old one."""
+status. The status history is append-only in meaning: published entries are shown read-only,
+and a mistake is fixed by recording a new entry that corrects the old one.
+
+Outcomes and status updates start as drafts; editors publish them (the "Publish selected"
+action, or "Publish now" on a new status update). A follow-up's status changes go through the
+follow-up desk, which keeps each change in its history (FollowUpChange).
+"""
 
 from django import forms
-from django.contrib import admin
-from django.contrib.admin.utils import flatten
+from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten, model_ngettext
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from actors.admin import CompactTabularInline, property_column
+from actors.admin_mixins import AuditedAdmin, VersionedAdminMixin
+from actors.concurrency import EditConflict
 from actors.models import DatePrecision
 
-from .models import FollowUp, Outcome, OutcomeOrigin, OutcomeParty, StatusUpdate
+from .models import (
+    FollowUp,
+    FollowUpChange,
+    Outcome,
+    OutcomeOrigin,
+    OutcomeParty,
+    StatusUpdate,
+)
 
 DEADLINE_FIELDSET = (
     "Deadline",
@@ -58,10 +73,98 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class PublishedFilter(admin.SimpleListFilter):
+    title = "publication"
+    parameter_name = "published"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Published"), ("no", "Draft")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.published()
+        if self.value() == "no":
+            return queryset.drafts()
+        return queryset
+
+
+class PublishingAdmin(AuditedAdmin):
+    """The admin of a Publishable model: a published column and filter, and actions to
+    publish and unpublish, offered (and run) only for users with its publish permission."""
+
+    actions = ["publish_selected", "unpublish_selected"]
+
+    published = property_column("is_published", "published", boolean=True, ordering="published_at")
+
+    def has_publish_permission(self, request) -> bool:
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.publish_{opts.model_name}")
+
+    @admin.action(permissions=["publish"], description="Publish selected %(verbose_name_plural)s")
+    def publish_selected(self, request, queryset):
+        self._set_published(request, queryset, True)
+
+    @admin.action(permissions=["publish"], description="Unpublish selected %(verbose_name_plural)s")
+    def unpublish_selected(self, request, queryset):
+        self._set_published(request, queryset, False)
+
+    def _set_published(self, request, queryset, publish: bool) -> None:
+        done, conflicts = 0, []
+        for obj in queryset:
+            if obj.is_published == publish:
+                continue
+            try:
+                with transaction.atomic():
+                    if publish:
+                        obj.publish(request.user)
+                    else:
+                        obj.unpublish()
+            except EditConflict:
+                conflicts.append(obj)
+            else:
+                done += 1
+        verb = "Published" if publish else "Unpublished"
+        self.message_user(request, f"{verb} {done} {model_ngettext(self.opts, done)}.")
+        if conflicts:
+            names = ", ".join(f"“{obj}”" for obj in conflicts)
+            self.message_user(
+                request,
+                f"Not changed, because someone saved them at the same moment: {names}. "
+                "Please try again.",
+                messages.WARNING,
+            )
+
+
 @admin.display(boolean=True, description="in force")
 def is_in_force(model_admin, update: StatusUpdate) -> bool:
-    """Whether the entry still counts, i.e. no later entry corrects it."""
-    return not hasattr(update, "corrected_by")
+    """Whether the entry counts: published, and no published entry corrects it."""
+    return update.is_in_force
+
+
+class PublishNowForm(forms.ModelForm):
+    """A status update form for users who may publish: they can skip the draft stage."""
+
+    publish_now = forms.BooleanField(
+        required=False,
+        help_text="Make it public as soon as it is saved. Leave unticked to save a draft "
+        "for review; a draft does not change the outcome’s status.",
+    )
+
+
+def can_publish_updates(request) -> bool:
+    return request.user.has_perm("outcomes.publish_statusupdate")
+
+
+def save_status_update(request, update: StatusUpdate, form) -> None:
+    """Save an entry added (or a draft edited) in the admin. A new one is recorded by the
+    user: that is part of the history too (StatusUpdateQuerySet.in_force(known_at=...) tells
+    what the tracker knew when). It stays a draft unless an editor ticked "Publish now"."""
+    if update.pk is None:
+        update.recorded_by = request.user
+    if form.cleaned_data.get("publish_now") and can_publish_updates(request):
+        update.publish(request.user)  # saves
+    else:
+        update.save()
 
 
 class OutcomePartyInline(CompactTabularInline):
@@ -86,15 +189,18 @@ class StatusHistoryInline(admin.TabularInline):
         "summary",
         "sources",
         "corrects",
+        "published",
         "in_force",
         "recorded_at",
         "recorded_by",
     ]
     readonly_fields = fields
     can_delete = False
+    # Drafts are edited (or deleted) on their own page.
     show_change_link = True
 
     effective = property_column("effective_display", "effective")
+    published = property_column("is_published", "published", boolean=True)
     in_force = is_in_force
 
     def get_queryset(self, request):
@@ -128,8 +234,9 @@ class NewStatusUpdateFormSet(forms.BaseInlineFormSet):
 
 
 class NewStatusUpdateInline(admin.StackedInline):
-    """A blank form for recording a new status update; recorded_by is set on saving.
-    Stacked rather than tabular, so that the sources and corrects fields stay in view."""
+    """A blank form for recording a new status update (a draft unless an editor ticks
+    "Publish now"); recorded_by is set on saving. Stacked rather than tabular, so that the
+    sources and corrects fields stay in view."""
 
     model = StatusUpdate
     formset = NewStatusUpdateFormSet
@@ -149,39 +256,76 @@ class NewStatusUpdateInline(admin.StackedInline):
     def get_queryset(self, request):
         return super().get_queryset(request).none()
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return [*fields, "publish_now"] if can_publish_updates(request) else fields
+
+    def get_formset(self, request, obj=None, **kwargs):
+        if can_publish_updates(request):
+            kwargs["form"] = PublishNowForm
+        return super().get_formset(request, obj, **kwargs)
+
 
 FOLLOW_UP_FIELDSETS = [
     (None, {"fields": ["kind", "title", "location"]}),
     DEADLINE_FIELDSET,
-    ("Once it is due", {"fields": ["status", "held_on", "resulting_summit"]}),
+    ("Once it is due", {"fields": ["status", "held_on", "resulting_summit", "on_the_desk"]}),
     (None, {"fields": ["note", "sources"]}),
 ]
 
+# Changed on the follow-up desk only, which keeps every change with the date it replaced.
+DESK_FIELDS = ["status", "held_on", "resulting_summit"]
 
-class FollowUpInline(admin.StackedInline):
+
+class FollowUpForm(DeadlineForm):
+    """A follow-up's status, once it exists, is shown but not editable here: disabled
+    fields ignore whatever is posted for them (per row, so inlines can add new ones)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            for name in DESK_FIELDS:
+                if name in self.fields:
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = "Changed on the follow-up desk."
+
+
+@admin.display(description="follow-up desk")
+def on_the_desk(model_admin, follow_up: FollowUp) -> str:
+    if follow_up.pk is None:
+        return "Once saved, mark it held, missed, postponed or cancelled on the desk."
+    return format_html(
+        '<a href="{}">Mark it held, missed, postponed or cancelled</a>',
+        reverse("desk_follow_up", args=[follow_up.pk]),
+    )
+
+
+class FollowUpInline(VersionedAdminMixin, admin.StackedInline):
     model = FollowUp
-    form = DeadlineForm
+    form = FollowUpForm
     extra = 0
     fieldsets = FOLLOW_UP_FIELDSETS
-    readonly_fields = ["deadline"]
+    readonly_fields = ["deadline", "on_the_desk"]
     autocomplete_fields = ["resulting_summit", "sources"]
 
     deadline = property_column("deadline_display", "deadline")
-
-
-def save_recording_user(request, updates: list[StatusUpdate]) -> None:
-    """Save new entries with who recorded them: that is part of the history too
-    (StatusUpdateQuerySet.in_force(known_at=...) tells what the tracker knew when)."""
-    for update in updates:
-        update.recorded_by = request.user
-        update.save()
+    on_the_desk = on_the_desk
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(admin.ModelAdmin):
+class OutcomeAdmin(VersionedAdminMixin, PublishingAdmin):
     form = DeadlineForm
-    list_display = ["title", "summit", "type", "current_status", "deadline", "overdue"]
+    list_display = [
+        "title",
+        "summit",
+        "type",
+        "current_status",
+        "deadline",
+        "overdue",
+        "published",
+    ]
     list_filter = [
+        PublishedFilter,
         OverdueFilter,
         "current_status",
         "type",
@@ -217,8 +361,22 @@ class OutcomeAdmin(admin.ModelAdmin):
                 "fields": [("current_status", "current_status_date")],
             },
         ),
+        (
+            "Publication",
+            {
+                "description": "A draft until an editor publishes it (action “Publish "
+                "selected outcomes” in the list of outcomes).",
+                "fields": [("published_at", "published_by")],
+            },
+        ),
     ]
-    readonly_fields = ["deadline", "current_status", "current_status_date"]
+    readonly_fields = [
+        "deadline",
+        "current_status",
+        "current_status_date",
+        "published_at",
+        "published_by",
+    ]
     inlines = [
         OutcomePartyInline,
         OutcomeOriginInline,
@@ -239,14 +397,28 @@ class OutcomeAdmin(admin.ModelAdmin):
         if formset.model is not StatusUpdate:
             return super().save_formset(request, form, formset, change)
         # Both status inlines only ever add: the history inline saves nothing.
-        save_recording_user(request, formset.save(commit=False))
+        formset.save(commit=False)
+        for update_form in formset.saved_forms:
+            save_status_update(request, update_form.instance, update_form)
         formset.save_m2m()
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(admin.ModelAdmin):
-    list_display = ["outcome", "status", "effective", "in_force", "recorded_at", "recorded_by"]
-    list_filter = ["status", ("outcome__summit", admin.RelatedOnlyFieldListFilter)]
+class StatusUpdateAdmin(PublishingAdmin):
+    list_display = [
+        "outcome",
+        "status",
+        "effective",
+        "published",
+        "in_force",
+        "recorded_at",
+        "recorded_by",
+    ]
+    list_filter = [
+        PublishedFilter,
+        "status",
+        ("outcome__summit", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["summary", "outcome__title"]
     list_select_related = ["outcome", "corrected_by", "recorded_by"]
     date_hierarchy = "effective_date"
@@ -267,6 +439,8 @@ class StatusUpdateAdmin(admin.ModelAdmin):
 
     @admin.display(description="correction")
     def correction(self, update: StatusUpdate):
+        if not update.is_published:
+            return "A draft: edit it, or delete it, rather than correct it."
         correction = getattr(update, "corrected_by", None)
         if correction is not None:
             url = reverse("admin:outcomes_statusupdate_change", args=[correction.pk])
@@ -280,34 +454,45 @@ class StatusUpdateAdmin(admin.ModelAdmin):
         # changelist ignores list_select_related once the queryset has a select_related.)
         return super().get_queryset(request).select_related(*self.list_select_related)
 
+    RECORDED = ["correction", "recorded_at", "recorded_by", "published_at", "published_by"]
+
     def get_fields(self, request, obj=None):
-        if obj is None:
-            return self.fields
-        return [*self.fields, "correction", "recorded_at", "recorded_by"]
+        fields = list(self.fields)
+        if (obj is None or not obj.is_published) and self.has_publish_permission(request):
+            fields.append("publish_now")
+        return fields if obj is None else [*fields, *self.RECORDED]
 
     def get_readonly_fields(self, request, obj=None):
-        # A recorded entry is history: it is corrected by a new entry, never edited.
         if obj is None:
             return []
-        return flatten(self.get_fields(request, obj))
+        # A published entry is history: it is corrected by a new entry, never edited.
+        if obj.is_published:
+            return flatten(self.get_fields(request, obj))
+        return self.RECORDED
+
+    def get_form(self, request, obj=None, **kwargs):
+        if self.has_publish_permission(request):
+            kwargs["form"] = PublishNowForm
+        return super().get_form(request, obj, **kwargs)
 
     def has_delete_permission(self, request, obj=None):
-        return False
+        if obj is not None and obj.is_published:
+            return False  # history: corrected by a new entry, never deleted
+        # A draft is work in progress: analysts and editors may discard it (outcomes.roles).
+        return super().has_delete_permission(request, obj)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        # Nothing on a recorded entry can be edited, so offer no save buttons.
-        extra_context = {
-            **(extra_context or {}),
-            "show_save": False,
-            "show_save_and_continue": False,
-            "show_save_and_add_another": False,
-        }
-        return super().change_view(request, object_id, form_url, extra_context)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.is_published:
+            # Nothing on a published entry can be edited, so offer no save buttons.
+            context.update(
+                show_save=False, show_save_and_continue=False, show_save_and_add_another=False
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
-        if change:
-            return  # a recorded entry is never written again (all its fields are read-only)
-        save_recording_user(request, [obj])
+        if change and obj.is_published:
+            return  # a published entry is never written again (all its fields are read-only)
+        save_status_update(request, obj, form)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "corrects":
@@ -323,9 +508,45 @@ class StatusUpdateAdmin(admin.ModelAdmin):
         return queryset, may_have_duplicates
 
 
+class FollowUpChangeInline(admin.TabularInline):
+    """The follow-up's changes recorded on the desk, read-only: they are its history."""
+
+    model = FollowUpChange
+    verbose_name_plural = "changes recorded on the follow-up desk"
+    fields = [
+        "status",
+        "date_shown",
+        "previous_status",
+        "previous_due",
+        "note",
+        "sources",
+        "recorded_at",
+        "recorded_by",
+    ]
+    readonly_fields = fields
+    extra = 0
+
+    date_shown = property_column("date_display", "date")
+    previous_due = property_column("previous_due_display", "due date before")
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).select_related("recorded_by").prefetch_related("sources")
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(FollowUp)
-class FollowUpAdmin(admin.ModelAdmin):
-    form = DeadlineForm
+class FollowUpAdmin(VersionedAdminMixin, AuditedAdmin):
+    form = FollowUpForm
     list_display = ["title", "outcome", "kind", "status", "deadline", "overdue"]
     list_filter = ["status", "kind"]
     search_fields = ["title", "location", "outcome__title"]
@@ -333,14 +554,16 @@ class FollowUpAdmin(admin.ModelAdmin):
     date_hierarchy = "due_date"
     autocomplete_fields = ["outcome", "resulting_summit", "sources"]
     fieldsets = [(None, {"fields": ["outcome"]}), *FOLLOW_UP_FIELDSETS]
-    readonly_fields = ["deadline"]
+    readonly_fields = ["deadline", "on_the_desk"]
+    inlines = [FollowUpChangeInline]
 
     deadline = property_column("deadline_display", "deadline", ordering="due_date")
     overdue = property_column("is_overdue", "overdue", boolean=True)
+    on_the_desk = on_the_desk
 
 
 @admin.register(OutcomeParty)
-class OutcomePartyAdmin(admin.ModelAdmin):
+class OutcomePartyAdmin(AuditedAdmin):
     list_display = ["actor", "role", "outcome", "evidence"]
     list_filter = ["role", "evidence"]
     search_fields = ["actor__name", "actor__short_name", "outcome__title"]
@@ -349,7 +572,7 @@ class OutcomePartyAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutcomeOrigin)
-class OutcomeOriginAdmin(admin.ModelAdmin):
+class OutcomeOriginAdmin(AuditedAdmin):
     list_display = ["outcome", "proposal", "evidence"]
     list_filter = ["evidence"]
     search_fields = ["outcome__title", "proposal__title"]

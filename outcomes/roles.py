@@ -58,7 +58,14 @@ def _perms(actions: list[str], models_by_app: dict[str, list[str]]) -> set[str]:
 
 
 VIEW_ALL = _perms(["view"], ENTERED) | _perms(["view"], READ_ONLY)
-ANALYST = VIEW_ALL | _perms(["add", "change"], ENTERED) | _perms(["delete"], INLINE_PARTS)
+# Analysts may discard a draft status update; nobody deletes a published one (the admin
+# refuses: a published entry is corrected by a new one).
+ANALYST = (
+    VIEW_ALL
+    | _perms(["add", "change"], ENTERED)
+    | _perms(["delete"], INLINE_PARTS)
+    | {"outcomes.delete_statusupdate"}
+)
 EDITOR = ANALYST | _perms(["delete"], WHOLE_RECORDS) | set(PUBLISH)
 RESEARCHER = VIEW_ALL
 

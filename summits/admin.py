@@ -4,6 +4,7 @@ proposals, reactions and challenges are all entered on the summit's own page."""
 from django.contrib import admin
 
 from actors.admin import CompactTabularInline, property_column
+from actors.admin_mixins import AuditedAdmin, VersionedAdminMixin
 
 from .models import (
     Challenge,
@@ -25,7 +26,7 @@ class ParticipationInline(CompactTabularInline):
     autocomplete_fields = ["actor", "delegation_head"]
 
 
-class ProposalInline(admin.StackedInline):
+class ProposalInline(VersionedAdminMixin, admin.StackedInline):
     model = Proposal
     extra = 0
     # Stances on a proposal are entered on the proposal's own page.
@@ -51,7 +52,7 @@ class ChallengeInline(CompactTabularInline):
 
 
 @admin.register(Summit)
-class SummitAdmin(admin.ModelAdmin):
+class SummitAdmin(VersionedAdminMixin, AuditedAdmin):
     list_display = ["name", "date", "kind", "status", "city", "country", "host"]
     list_filter = ["kind", "status", ("country", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "city", "venue_note"]
@@ -88,7 +89,7 @@ class SummitAdmin(admin.ModelAdmin):
 
 
 @admin.register(SummitObjective)
-class SummitObjectiveAdmin(admin.ModelAdmin):
+class SummitObjectiveAdmin(AuditedAdmin):
     list_display = ["text", "summit", "order"]
     list_filter = [("summit", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["text", "summit__name"]
@@ -97,7 +98,7 @@ class SummitObjectiveAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(admin.ModelAdmin):
+class ParticipationAdmin(AuditedAdmin):
     list_display = ["actor", "summit", "role", "delegation_head", "delegation_head_title"]
     list_filter = ["role", ("summit", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["actor__name", "actor__short_name", "summit__name", "delegation_head__name"]
@@ -111,7 +112,7 @@ class StanceInline(CompactTabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(VersionedAdminMixin, AuditedAdmin):
     list_display = ["title", "actor", "kind", "theme", "addressed_to", "summit"]
     list_filter = ["kind", "theme", ("summit", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "text", "actor__name", "actor__short_name", "summit__name"]
@@ -134,7 +135,7 @@ class ProposalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Stance)
-class StanceAdmin(admin.ModelAdmin):
+class StanceAdmin(AuditedAdmin):
     list_display = ["actor", "stance", "proposal", "evidence"]
     list_filter = ["stance", "evidence"]
     search_fields = ["actor__name", "actor__short_name", "proposal__title"]
@@ -143,7 +144,7 @@ class StanceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reaction)
-class ReactionAdmin(admin.ModelAdmin):
+class ReactionAdmin(AuditedAdmin):
     list_display = ["actor", "summit", "tone", "source"]
     list_filter = ["tone", ("summit", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["actor__name", "actor__short_name", "summit__name", "summary", "quote"]
@@ -152,7 +153,7 @@ class ReactionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Challenge)
-class ChallengeAdmin(admin.ModelAdmin):
+class ChallengeAdmin(AuditedAdmin):
     list_display = ["title", "summit", "order"]
     list_filter = [("summit", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "description", "summit__name"]
