@@ -56,9 +56,7 @@ def test_a_misspelt_boolean_is_refused_rather_than_guessed():
 
 
 @pytest.mark.django_db
-def test_one_demo_account_per_role_is_created_once_on_the_local_sqlite_database(
-    settings, capsys
-):
+def test_one_demo_account_per_role_is_created_once_on_the_local_sqlite_database(settings, capsys):
     settings.DEBUG, settings.USING_DEFAULT_DATABASE = True, True
     call_command("create_demo_accounts", url="http://127.0.0.1:8000/")
     call_command("create_demo_accounts")

@@ -1,0 +1,193 @@
+"""The benchmark's work inside Django, run by bench/run.py as a subprocess per database
+(DATABASE_URL and the other settings come from its environment). Prints JSON.
+
+    tasks.py plan                 which records and filters the measured pages use
+    tasks.py session              a signed-in superuser's session cookie, for the admin
+    tasks.py queries URL...       per URL: status, queries, database time, slowest query
+    tasks.py csv-memory URL...    per URL: rows streamed and the peak Python memory it took
+"""
+
+import json
+import os
+import statistics
+import sys
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Count, Q  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from actors.models import Actor  # noqa: E402
+from outcomes.models import FollowUp, Outcome, OutcomeParty, StatusUpdate  # noqa: E402
+from summits.models import Summit  # noqa: E402
+
+BENCH_USER = "bench"
+EXPORT_ROWS = 10_000
+
+
+def _number(slug: str) -> int:
+    """synthetic-outcome-42 -> 42: the generator's order, the same on every database (the
+    databases' collations sort slugs differently)."""
+    return int(slug.rsplit("-", 1)[1])
+
+
+def _median(rows: list[tuple[str, int]]) -> str:
+    """The slug of the median row by count (ties broken by generation order)."""
+    rows = sorted(rows, key=lambda row: (row[1], _number(row[0])))
+    return rows[len(rows) // 2][0]
+
+
+def _due_before_for(rows: int) -> tuple[str | None, int]:
+    """A due_before date selecting about `rows` published outcomes (None: all of them)."""
+    outcomes = Outcome.objects.published()
+    if outcomes.count() <= rows:
+        return None, outcomes.count()
+    dates = outcomes.filter(due_date__isnull=False).order_by("due_date")
+    if dates.count() < rows:
+        return None, outcomes.count()
+    date = dates.values_list("due_date", flat=True)[rows - 1]
+    return date.isoformat(), outcomes.filter(due_date__lte=date).count()
+
+
+def plan() -> dict:
+    today = timezone.localdate()
+    outcomes = Outcome.objects.published()
+    middle = outcomes.count() // 2
+    # An outcome in the middle of the dataset with a follow-up and an origin, so that its
+    # page shows every part.
+    typical_outcome = min(
+        outcomes.filter(parent__isnull=True, follow_ups__isnull=False, origins__isnull=False)
+        .values_list("slug", flat=True)
+        .distinct(),
+        key=lambda slug: abs(_number(slug) - middle),
+    )
+    summit_sizes = Summit.objects.annotate(n=Count("outcomes")).values_list("slug", "n")
+    actor_sizes = list(
+        Actor.objects.annotate(n=Count("outcome_parties__outcome", distinct=True))
+        .filter(n__gt=0)
+        .values_list("slug", "n")
+    )
+    busiest = max(actor_sizes, key=lambda row: (row[1], -_number(row[0])))
+    typical_actor = _median(actor_sizes)
+    big_date, big_rows = _due_before_for(EXPORT_ROWS)
+    small_date, small_rows = _due_before_for(max(1, big_rows // 10))
+    return {
+        "today": today.isoformat(),
+        "as_of": today.replace(year=today.year - 1).isoformat(),
+        "outcome": typical_outcome,
+        "summit": _median(list(summit_sizes)),
+        "actor": typical_actor,
+        "actor_id": Actor.objects.get(slug=typical_actor).pk,
+        "actor_outcomes": dict(actor_sizes)[typical_actor],
+        "busiest_actor": busiest[0],
+        "busiest_actor_outcomes": busiest[1],
+        "status": "in_progress",
+        "text": "hotline",
+        "export": {"due_before": big_date, "rows": big_rows},
+        "export_small": {"due_before": small_date, "rows": small_rows},
+        "sizes": {
+            "outcomes": Outcome.objects.count(),
+            "status updates": StatusUpdate.objects.count(),
+            "summits": Summit.objects.count(),
+            "actors": Actor.objects.count(),
+            "parties": OutcomeParty.objects.count(),
+            "follow-ups": FollowUp.objects.count(),
+            "overdue outcomes": outcomes.overdue(today).count(),
+            "outcomes matching the text": outcomes.filter(
+                Q(title__icontains="hotline") | Q(description__icontains="hotline")
+            ).count(),
+        },
+    }
+
+
+def session() -> dict:
+    user, _ = get_user_model().objects.get_or_create(
+        username=BENCH_USER, defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client()
+    client.force_login(user)
+    name = settings.SESSION_COOKIE_NAME
+    return {"cookie": f"{name}={client.cookies[name].value}"}
+
+
+def _client(url: str) -> Client:
+    client = Client()
+    if url.startswith("/admin/"):
+        client.force_login(get_user_model().objects.get(username=BENCH_USER))
+    return client
+
+
+def queries(urls: list[str]) -> dict:
+    """Each URL twice, measured the second time: the first fills per-process caches
+    (content types, the session), as a warm worker under load would have them."""
+    results = {}
+    for url in urls:
+        client = _client(url)
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+        times = [float(query["time"]) * 1000 for query in captured.captured_queries]
+        slowest = max(captured.captured_queries, key=lambda q: float(q["time"]), default=None)
+        results[url] = {
+            "status": response.status_code,
+            "queries": len(times),
+            "db_ms": round(sum(times), 1),
+            "median_query_ms": round(statistics.median(times), 2) if times else 0,
+            "slowest_ms": round(max(times), 1) if times else 0,
+            "slowest_sql": slowest["sql"][:400] if slowest else "",
+            "bytes": len(body),
+        }
+    return results
+
+
+def csv_memory(urls: list[str]) -> dict:
+    """The peak Python memory (tracemalloc) while streaming each export, beyond what was
+    allocated before: flat means it does not grow with the rows."""
+    results = {}
+    client = Client()
+    for url in urls:
+        client.get(url)  # warm: imports, compiled templates, connection
+        tracemalloc.start()
+        base = tracemalloc.get_traced_memory()[0]
+        response = client.get(url)
+        rows = size = 0
+        for chunk in response.streaming_content:
+            rows += chunk.count(b"\n")
+            size += len(chunk)
+        peak = tracemalloc.get_traced_memory()[1] - base
+        tracemalloc.stop()
+        results[url] = {"rows": rows - 1, "bytes": size, "peak_kib": round(peak / 1024)}
+    return results
+
+
+def main(argv: list[str]) -> None:
+    command, *urls = argv
+    if command == "plan":
+        result = plan()
+    elif command == "session":
+        result = session()
+    elif command == "queries":
+        result = queries(urls)
+    elif command == "csv-memory":
+        result = csv_memory(urls)
+    else:
+        raise SystemExit(f"unknown task {command!r}")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
