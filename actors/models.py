@@ -13,19 +13,18 @@ from django.db.models import (
     Count,
     F,
     OuterRef,
-    Prefetch,
     Q,
     Subquery,
     TextField,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from actors.concurrency import Versioned
-from actors.search import JoinedText, text_search
+from actors.search import JoinedText, JSONList, text_search
 
 
 class DatePrecision(models.TextChoices):
@@ -144,15 +143,19 @@ class ActorQuerySet(models.QuerySet):
         return dict(self.order_by().values_list("kind").annotate(n=Count("pk")))
 
     def for_detail(self):
-        """One actor's own record (/actors/<slug>/) with its country and other names; its
-        memberships and relationships, both ways, come from memberships_of() and
-        relationships_of()."""
-        return self.select_related("country").prefetch_related(
-            Prefetch(
-                "names",
-                queryset=ActorName.objects.order_by("language", "name"),
-                to_attr="name_list",
-            ),
+        """One actor's own record (/actors/<slug>/) with its country, and its other names
+        (name_rows: a list of {"name", "language", "note"}, in no order) from a subquery
+        rather than a second query; its memberships and relationships, both ways, come from
+        memberships_of() and relationships_of()."""
+        names = (
+            ActorName.objects.filter(actor=OuterRef("pk"))
+            .order_by()
+            .values("actor")
+            .annotate(rows=JSONList(JSONObject(name="name", language="language", note="note")))
+            .values("rows")
+        )
+        return self.select_related("country").annotate(
+            name_rows=Subquery(names, output_field=models.JSONField())
         )
 
     def memberships_of(self, actor: "Actor"):

@@ -10,7 +10,17 @@ import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections
-from django.db.models import Aggregate, Count, FloatField, Q, QuerySet, TextField, Value, Window
+from django.db.models import (
+    Aggregate,
+    Count,
+    FloatField,
+    JSONField,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    Window,
+)
 
 SEARCH_CONFIG = "english"
 
@@ -31,6 +41,19 @@ class JoinedText(Aggregate):
 
     def as_postgresql(self, compiler, connection, **extra_context):
         return self.as_sql(compiler, connection, function="STRING_AGG", **extra_context)
+
+
+class JSONList(Aggregate):
+    """The values of a group as a JSON array (JSON_GROUP_ARRAY on SQLite, JSONB_AGG on
+    PostgreSQL), e.g. of JSONObject(...) rows: a record's related rows in a subquery of its
+    own query, where joined text could not keep free-text fields apart. In no order."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = JSONField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        # JSONB, not JSON: Django reads jsonb as text and decodes it as a JSONField does.
+        return self.as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
 
 
 def uses_postgresql(queryset: QuerySet) -> bool:

@@ -28,7 +28,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Concat, JSONObject
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -42,7 +42,7 @@ from actors.models import (
     format_fuzzy_date,
     precision_matches_date,
 )
-from actors.search import text_search
+from actors.search import JoinedText, JSONList, text_search
 from summits.models import Evidence, Proposal, Summit
 
 
@@ -285,6 +285,26 @@ class OutcomeType(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# The values OutcomeQuerySet.for_export() gives for each outcome.
+EXPORT_FIELDS = [
+    "slug",
+    "title",
+    "summit__slug",
+    "summit__name",
+    "type",
+    "parent_slug",
+    "shown_status",
+    "shown_status_since",
+    "shown_status_precision",
+    "due_date",
+    "due_date_precision",
+    "deadline_text",
+    "overdue_then",
+    "party_list",
+    "source_list",
+]
+
+
 class OutcomeQuerySet(PublishableQuerySet):
     def refresh_status(self) -> int:
         """Recompute the stored current status of these outcomes from their history."""
@@ -437,20 +457,31 @@ class OutcomeQuerySet(PublishableQuerySet):
             .order_by("origin_proposal_id", "order", "title")
         )
 
+    def party_to(self, actor: Actor):
+        # A subquery, not a join: an actor with two roles in one outcome would repeat it.
+        return self.filter(pk__in=OutcomeParty.objects.filter(actor=actor).values("outcome"))
+
     def for_actor_page(self, actor: Actor, as_of: datetime.date | None = None, user=None):
-        """Outcomes the actor is party to, one row per role it has in them (actor_role,
-        actor_role_note), grouped by their status (now or on as_of) in vocabulary order,
-        those without a status last; then newest summit first, an outcome's roles together.
-        With summit and parent; drafts only for staff (visible_to)."""
+        """Outcomes the actor is party to, once each, with the roles it has in them
+        (actor_roles: a list of {"role", "note"}, in no order, from a subquery, so that the
+        list can be paged by outcome in one query), grouped by their status (now or on as_of)
+        in vocabulary order, those without a status last; then newest summit first. With
+        summit and parent; drafts only for staff (visible_to)."""
+        roles = (
+            OutcomeParty.objects.filter(outcome=OuterRef("pk"), actor=actor)
+            .order_by()
+            .values("outcome")
+            .annotate(roles=JSONList(JSONObject(role="role", note="note")))
+            .values("roles")
+        )
         status_rank = Case(
             *[When(shown_status=value, then=Value(i)) for i, value in enumerate(Status.values)],
             default=Value(len(Status.values)),
         )
         return (
             self.visible_to(user)
-            .filter(parties__actor=actor)
-            # F() after filter() reuses the filtered join: the actor's own roles only.
-            .annotate(actor_role=F("parties__role"), actor_role_note=F("parties__note"))
+            .party_to(actor)
+            .annotate(actor_roles=Subquery(roles, output_field=models.JSONField()))
             .with_status_display(as_of)
             .alias(status_rank=status_rank)
             .select_related("summit", "parent")
@@ -461,7 +492,6 @@ class OutcomeQuerySet(PublishableQuerySet):
                 "order",
                 "title",
                 "pk",
-                "actor_role",
             )
         )
 
@@ -508,16 +538,39 @@ class OutcomeQuerySet(PublishableQuerySet):
         )
 
     def for_export(self, as_of: datetime.date | None = None):
-        """The outcome exports: for_list() plus parties (with their actor) and sources,
-        prefetched per chunk when iterated with iterator(chunk_size=...)."""
-        return self.for_list(as_of).prefetch_related(
-            Prefetch(
-                "parties",
-                queryset=OutcomeParty.objects.select_related("actor").order_by(
-                    "actor__slug", "role"
+        """The outcome exports: for_list()'s statuses and order, as plain values (EXPORT_FIELDS),
+        in one query whatever the number of rows. An export streams thousands of rows: model
+        instances and prefetched parties and sources would cost far more than the query, and
+        a prefetch adds two queries per chunk. Instead each row carries its parties
+        (party_list: "actor-slug:role") and sources (source_list: slugs) joined by ";" in a
+        subquery, in no particular order (GROUP_CONCAT on SQLite cannot be ordered), and its
+        parent's slug only if that parent is published (exports hold published records)."""
+        parties = (
+            OutcomeParty.objects.filter(outcome=OuterRef("pk"))
+            .order_by()
+            .values("outcome")
+            .annotate(joined=JoinedText(Concat("actor__slug", Value(":"), "role"), ";"))
+            .values("joined")
+        )
+        sources = (
+            Outcome.sources.through.objects.filter(outcome=OuterRef("pk"))
+            .order_by()
+            .values("outcome")
+            .annotate(joined=JoinedText("source__slug", ";"))
+            .values("joined")
+        )
+        return (
+            self.for_list(as_of)
+            .annotate(
+                parent_slug=Case(
+                    When(parent__published_at__isnull=False, then=F("parent__slug")),
+                    default=Value(None),
+                    output_field=models.CharField(),
                 ),
-            ),
-            Prefetch("sources", queryset=Source.objects.order_by("slug")),
+                party_list=Subquery(parties),
+                source_list=Subquery(sources),
+            )
+            .values(*EXPORT_FIELDS)
         )
 
     def for_detail(self, as_of: datetime.date | None = None, user=None):

@@ -256,12 +256,10 @@ def test_actor_page_lists_proposals_made_and_those_addressed_to_it_with_their_ou
 
 
 def commitments_by_status(response) -> dict[str, list[str]]:
-    groups: dict[str, list[str]] = {}
-    for outcome in response.context["commitments"]:
-        groups.setdefault(outcome.shown_status_label or "No status recorded", []).append(
-            outcome.title
-        )
-    return groups
+    return {
+        group["label"]: [outcome.title for outcome in group["commitments"]]
+        for group in response.context["status_groups"]
+    }
 
 
 def test_commitments_are_grouped_by_current_status_with_the_actors_roles(client):
@@ -366,13 +364,55 @@ def test_actor_page_runs_a_fixed_number_of_queries(client, django_assert_num_que
         party(outcome, korea)
         party(outcome, korea, PartyRole.BENEFICIARY)
 
-    # 1 the actor with its country; 2 its other names; 3 memberships both ways (with member
-    # and organisation); 4-5 relationships both ways (with both actors) and their sources
-    # 6-7 summits it attended (with country), and its participations there (with heads)
-    # 8 proposals it made or that are addressed to it (with summit, maker and addressee)
-    # 9 the outcomes those proposals led to
-    # 10 the commitments it is party to with status, summit and parent, one row per role
+    # 1 the actor with its country and other names; 2 memberships both ways (with member and
+    # organisation); 3-4 relationships both ways (with both actors) and their sources
+    # 5-6 summits it attended (with country), and its participations there (with heads)
+    # 7 proposals it made or that are addressed to it (with summit, maker and addressee)
+    # 8 the outcomes those proposals led to; 9 how many commitments it has in each status
+    # 10 a page of its commitments with status, summit, parent and its roles in each
     with django_assert_num_queries(10):
         response = page(client, korea, as_of="2025-12-31")
-    assert len(response.context["commitments"]) == n
+    assert response.context["page_obj"].paginator.count == n
     assert len(response.context["summits"]) == n
+    assert len(response.context["actor"].name_list) == n
+    assert all(len(o.actor_roles) == 2 for o in response.context["page_obj"])
+
+
+def test_commitments_come_fifty_a_page_under_headings_that_count_all_pages(
+    client, django_assert_num_queries
+):
+    korea = make_actor(name="North Korea")
+    summit = make_summit(start_date=datetime.date(2025, 6, 6))
+    for i in range(53):
+        outcome = make_outcome(summit=summit, title=f"Outcome {i:02}", order=i)
+        if i < 3:
+            make_update(outcome, status=Status.STALLED)
+        party(outcome, korea)
+
+    # As on any actor page (above), less the two prefetches that have nothing to fetch
+    # (sources of relationships, participations), whichever page and however many pages.
+    with django_assert_num_queries(8):
+        first = page(client, korea)
+    with django_assert_num_queries(8):
+        second = page(client, korea, page="2")
+
+    assert len(first.context["page_obj"]) == 50 and len(second.context["page_obj"]) == 3
+    assert commitments_by_status(first)["Stalled"] == ["Outcome 00", "Outcome 01", "Outcome 02"]
+    assert commitments_by_status(second) == {
+        "No status recorded": ["Outcome 50", "Outcome 51", "Outcome 52"]
+    }
+    html = text_of(second)
+    assert 'No status recorded</span> <span class="meta">50 commitments</span>' in html
+    assert "53 in all, 50 a page" in html
+    assert "Page 2 of 2" in html and 'rel="prev" href="?page=1"' in html
+
+
+def test_a_commitment_page_past_the_end_shows_the_last_with_a_notice(client):
+    korea = make_actor(name="North Korea")
+    party(make_outcome(title="Hotlines"), korea)
+
+    response = page(client, korea, page="7")
+
+    assert response.status_code == 200
+    assert "There is no page 7; showing page 1 of 1." in response.content.decode()
+    assert commitments_by_status(response) == {"No status recorded": ["Hotlines"]}

@@ -68,9 +68,9 @@ def snapshot() -> list[tuple]:
         *OutcomeParty.objects.order_by("outcome__slug", "actor__slug", "role").values_list(
             "outcome__slug", "actor__slug", "role"
         ),
-        *OutcomeOrigin.objects.order_by("outcome__slug", "proposal__title").values_list(
+        *OutcomeOrigin.objects.order_by(
             "outcome__slug", "proposal__summit__slug", "proposal__order"
-        ),
+        ).values_list("outcome__slug", "proposal__summit__slug", "proposal__order"),
         *StatusUpdate.objects.order_by(
             "outcome__slug", "effective_date", "recorded_at"
         ).values_list(

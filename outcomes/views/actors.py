@@ -7,13 +7,14 @@ from itertools import groupby
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from actors.models import Actor, ActorKind
+from actors.models import Actor, ActorKind, ActorName
 from summits.models import Proposal, Summit
 
 from ..models import Outcome, PartyRole
 from .common import PageContext
 
 ACTORS_PER_PAGE = 50
+COMMITMENTS_PER_PAGE = 50
 
 # Group headings and filter labels on the actor list.
 KIND_PLURALS = {
@@ -62,6 +63,10 @@ def actor_list(request):
 def actor_detail(request, slug):
     page = PageContext(request)
     actor = get_object_or_404(Actor.objects.for_detail(), slug=slug)
+    actor.name_list = [
+        ActorName(actor=actor, **row)
+        for row in sorted(actor.name_rows or [], key=lambda row: (row["language"], row["name"]))
+    ]
 
     # Memberships and relationships come both ways in one query each; split them here.
     memberships = list(Actor.objects.memberships_of(actor))
@@ -84,19 +89,26 @@ def actor_detail(request, slug):
             (proposal, led_to[proposal.pk])
         )
 
-    # One row per role the actor has in an outcome: gather each outcome's roles.
-    commitments = []
-    for _, rows in groupby(
-        Outcome.objects.for_actor_page(actor, page.as_of, request.user), key=lambda o: o.pk
-    ):
-        rows = list(rows)
-        outcome = rows[0]
+    # The commitments, a page at a time (an actor may be party to thousands), under their
+    # status's heading with the number of commitments in that status on all pages.
+    party_to = Outcome.objects.visible_to(request.user).party_to(actor)
+    counts = [row for row in party_to.status_counts(page.as_of) if row["count"]]
+    commitments = Outcome.objects.for_actor_page(actor, page.as_of, request.user)
+    page_obj = page.paginate(
+        _Counted(commitments, sum(row["count"] for row in counts)), COMMITMENTS_PER_PAGE
+    )
+    on_page = defaultdict(list)
+    for outcome in page_obj.object_list:
         outcome.actor_roles = [
-            {"label": PartyRole(row.actor_role).label, "note": row.actor_role_note} for row in rows
+            {"label": PartyRole(role["role"]).label, "note": role["note"]}
+            for role in sorted(outcome.actor_roles, key=lambda role: (role["role"], role["note"]))
         ]
         if outcome.parent and not (outcome.parent.is_published or page.show_drafts):
             outcome.parent = None  # a draft parent stays hidden from the public
-        commitments.append(outcome)
+        on_page[outcome.shown_status].append(outcome)
+    status_groups = [
+        {**row, "commitments": on_page[row["status"]]} for row in counts if on_page[row["status"]]
+    ]
 
     return render(
         request,
@@ -107,8 +119,24 @@ def actor_detail(request, slug):
             summits=list(Summit.objects.attended_by(actor)),
             proposals_made=made,
             proposals_addressed=addressed,
-            commitments=commitments,
+            status_groups=status_groups,
+            commitment_count=page_obj.paginator.count,
+            page_obj=page_obj,
             section="actors",
             breadcrumb=[("Actors", reverse("actor_list")), (actor.display_name, "")],
         ),
     )
+
+
+class _Counted:
+    """A queryset to page whose size is already known (from the status counts), so that
+    the paginator needs no COUNT query of its own."""
+
+    def __init__(self, queryset, count: int):
+        self.queryset, self._count = queryset, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __getitem__(self, key):
+        return self.queryset[key]
