@@ -68,6 +68,7 @@ def edit_conflicts(context) -> list[dict]:
         {
             "label": f"{kind} “{form.instance}”" if kind else "",
             "changes": form.conflict,
+            "overlap": form.overlap,
         }
         for kind, form in forms_shown
         if getattr(form, "conflict", None) is not None

@@ -12,7 +12,7 @@ saving again applies it on top. It lives in actors, the app every other app may 
 """
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, router, transaction
 
 
@@ -102,12 +102,15 @@ def readable(field, value):
 class VersionedFormMixin:
     """For a ModelForm of a Versioned model: a hidden version field, checked on clean().
 
-    On a conflict, `conflict` holds changes_since() for the template, the form keeps what was
-    typed, and its version field is moved to the current one so that a second submit applies
-    this input on top of the other person's changes.
+    On a conflict the form is rebased onto the current record, so that saving it again loses
+    nobody's edit: a field this person changed keeps their input; a field they left alone
+    takes the other person's new value (known from the audit trail's copy of the version
+    they loaded). `conflict` holds changes_since() and `overlap` the fields both changed,
+    for the template; the version moves on to the current one.
     """
 
     conflict: list[dict] | None = None
+    overlap: list[str] = []
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,13 +130,41 @@ class VersionedFormMixin:
         if current is not None and current != loaded:
             self.conflict = changes_since(instance, loaded)
             self.data = self.data.copy()
+            self.overlap = self._rebase(loaded)
             self.data[self.add_prefix("version")] = current
             raise ValidationError(
                 "Someone else saved this %(name)s while you were editing it, so your changes "
-                "were not saved. Their changes are listed below; your input is still in the "
-                "form. Check it against theirs and save again to apply it.",
+                "were not saved. Their changes are listed below. The form now shows their "
+                "version with your changes on top: check it and save again to apply it.",
                 code="edit_conflict",
                 params={"name": instance._meta.verbose_name},
             )
         instance.version = loaded
         return cleaned_data
+
+    def _rebase(self, loaded: int) -> list[str]:
+        """Put the current value into every field this person did not change since loading
+        version `loaded`; return the labels of fields both people changed (theirs is kept
+        in the form, ours listed). Many-to-many fields keep this person's input: the audit
+        trail has no copy of them to tell who changed what."""
+        record = self.instance.history.filter(version=loaded).order_by("-history_id").first()
+        if record is None:
+            return []
+        overlap = []
+        for name, field in self.fields.items():
+            try:
+                model_field = self.instance._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if not model_field.concrete or model_field.many_to_many or field.disabled:
+                continue
+            bound = self[name]
+            was = getattr(record, model_field.attname)
+            now = bound.initial  # the form was built on the record as it is now
+            if not field.has_changed(was, bound.data):
+                self.data[self.add_prefix(name)] = field.prepare_value(now)
+            elif field.has_changed(was, field.prepare_value(now)) and field.has_changed(
+                now, bound.data
+            ):
+                overlap.append(str(field.label or name))
+        return overlap

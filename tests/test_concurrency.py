@@ -134,12 +134,24 @@ def test_the_second_save_of_an_outcome_is_refused_showing_the_first(clients, ali
     outcome.refresh_from_db()
     assert outcome.title == "Hotline (Alice)"
 
-    # Saving again applies his input on top of hers.
+    # The form is rebased on her version: the fields he left alone now hold her values, the
+    # one they both changed holds his, and is named as such.
+    form = response.context["adminform"].form
+    assert form["summit"].value() == seoul.pk
+    assert form["type"].value() == OutcomeType.DECLARATION
+    assert form.overlap == ["Title"]
+    assert "You both changed" in response.text
+
+    # Saving again applies his change on top of hers: neither edit is lost.
     response = bobs.post(url, form_data(response))
 
     assert response.status_code == 302
     outcome.refresh_from_db()
-    assert outcome.title == "Hotline (Bob)"
+    assert (outcome.title, outcome.type, outcome.summit) == (
+        "Hotline (Bob)",
+        OutcomeType.DECLARATION,
+        seoul,
+    )
 
 
 @pytest.mark.parametrize("model, make, field", VERSIONED, ids=lambda v: getattr(v, "__name__", v))
