@@ -145,15 +145,33 @@ class OutcomeFilter(django_filters.FilterSet):
             notices.append(f"{label}: “{shown}” {_HINTS.get(name, 'is not valid')}; ignored.")
         return notices
 
-    def counts(self, name: str, *fields: str) -> QuerySet:
-        """Results per value of one filter on the set every *other* filter selects, so that
-        each count says how many choosing that value would give: one GROUP BY query."""
+    def others(self, name: str) -> QuerySet:
+        """The outcomes every filter but `name` (and the sort) selects."""
         self.form.is_valid()  # fills cleaned_data with the valid values only
         queryset = self.queryset.all()
         for other, value in self.form.cleaned_data.items():
             if other not in (name, "sort"):
                 queryset = self.filters[other].filter(queryset, value)
-        return queryset.order_by().values(*fields).annotate(n=Count("pk", distinct=True))
+        return queryset
+
+    def counts(self, name: str, *fields: str) -> QuerySet:
+        """Results per value of one filter on the set every *other* filter selects, so that
+        each count says how many choosing that value would give: one GROUP BY query. The
+        filters never join a many-valued relation (the party filter is a subquery), so each
+        outcome is one row and a plain COUNT suffices: COUNT(DISTINCT) sorts every group."""
+        return self.others(name).order_by().values(*fields).annotate(n=Count("pk"))
+
+    def party_counts(self) -> QuerySet:
+        """Outcomes per party on the set the other filters select: one GROUP BY query over
+        the parties of those outcomes (a subquery), counting each outcome once per actor
+        even when the actor has two roles in it."""
+        outcomes = self.others("actor").order_by().values("pk")
+        return (
+            OutcomeParty.objects.filter(outcome__in=outcomes)
+            .order_by()
+            .values("actor__slug", "actor__name", "actor__short_name")
+            .annotate(n=Count("outcome", distinct=True))
+        )
 
     def facets(self) -> dict[str, list[Option]]:
         """The options of the status, type, summit and party filters with their counts:
@@ -164,16 +182,7 @@ class OutcomeFilter(django_filters.FilterSet):
         summits = self.counts("summit", "summit__slug", "summit__name").order_by(
             F("summit__start_date").desc(nulls_last=True), "summit__name"
         )
-        actors = (
-            self.counts(
-                "actor",
-                "parties__actor__slug",
-                "parties__actor__name",
-                "parties__actor__short_name",
-            )
-            .filter(parties__actor__isnull=False)
-            .order_by()
-        )
+        actors = self.party_counts()
         summit, actor = chosen.get("summit"), chosen.get("actor")
         summit_options = [
             Option(
@@ -188,10 +197,10 @@ class OutcomeFilter(django_filters.FilterSet):
             summit_options.insert(0, Option(summit.slug, summit.name, 0, True))
         actor_options = [
             Option(
-                r["parties__actor__slug"],
-                r["parties__actor__short_name"] or r["parties__actor__name"],
+                r["actor__slug"],
+                r["actor__short_name"] or r["actor__name"],
                 r["n"],
-                actor is not None and r["parties__actor__slug"] == actor.slug,
+                actor is not None and r["actor__slug"] == actor.slug,
             )
             for r in actors
         ]

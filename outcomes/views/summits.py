@@ -3,6 +3,7 @@ was agreed and what has become of it."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import groupby
 from operator import itemgetter
 
@@ -105,6 +106,12 @@ STACK_ORDER = [*Status.values, ""]  # bottom to top; "" = no status recorded yet
 STATUS_LABELS = {**dict(Status.choices), "": "No status recorded"}
 
 
+def svg_number(value: float) -> str:
+    """A coordinate to one decimal, as the template filter floatformat:"1u" writes it, but
+    without the filter's localisation machinery: a summit's chart has thousands of them."""
+    return str(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
 @dataclass
 class Segment:
     status: str
@@ -121,6 +128,19 @@ class Segment:
     def middle(self) -> float:
         """Baseline for the count written inside the segment."""
         return self.y + self.height / 2 + 4
+
+    # The coordinates as the SVG writes them (svg_number).
+    @property
+    def y_svg(self) -> str:
+        return svg_number(self.y)
+
+    @property
+    def height_svg(self) -> str:
+        return svg_number(self.height)
+
+    @property
+    def middle_svg(self) -> str:
+        return svg_number(self.middle)
 
 
 @dataclass
@@ -139,6 +159,19 @@ class Bar:
     def center(self) -> float:
         return self.x + self.width / 2
 
+    # The coordinates as the SVG writes them (svg_number).
+    @property
+    def x_svg(self) -> str:
+        return svg_number(self.x)
+
+    @property
+    def width_svg(self) -> str:
+        return svg_number(self.width)
+
+    @property
+    def center_svg(self) -> str:
+        return svg_number(self.center)
+
     @property
     def summary(self) -> str:
         parts = [f"{s.count} {s.label.lower()}" for s in reversed(self.segments)]
@@ -149,6 +182,10 @@ class Bar:
 class Tick:
     value: int
     y: float
+
+    @property
+    def y_svg(self) -> str:
+        return svg_number(self.y)
 
 
 @dataclass
