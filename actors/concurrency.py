@@ -62,11 +62,15 @@ class Versioned(models.Model):
 def changes_since(instance, version: int) -> list[dict]:
     """What was saved after version, oldest first, from the audit trail: one entry per save
     with who, when and the fields it changed (verbose name, old value, new value)."""
+    # The last copy of the loaded version is what the form showed (a version can have
+    # several: a save, then its many-to-many links saved after it).
     records = list(
         instance.history.filter(version__gte=version)
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
+    loaded = [r for r in records if r.version == version]
+    records = loaded[-1:] + [r for r in records if r.version > version]
     changes = []
     for older, newer in zip(records, records[1:], strict=False):
         delta = newer.diff_against(older)
@@ -91,6 +95,10 @@ def readable(field, value):
     each: conflicts are rare and list few fields)."""
     if value is None or value == "":
         return ""
+    if field.many_to_many:  # the audit trail's rows of the link table
+        key = field.m2m_reverse_field_name()
+        related = field.related_model._base_manager.filter(pk__in=[row[key] for row in value])
+        return "; ".join(sorted(str(obj) for obj in related))
     if field.choices:
         return dict(field.flatchoices).get(value, value)
     if field.is_relation:

@@ -369,7 +369,7 @@ class Membership(models.Model):
     note = models.CharField(max_length=300, blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="memberships")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta:
         ordering = ["organisation__name", "member__name"]
@@ -413,7 +413,7 @@ class Relationship(models.Model):
     description = models.TextField(blank=True)
     sources = models.ManyToManyField(Source, related_name="relationships")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta:
         ordering = ["actor__name", "other__name"]

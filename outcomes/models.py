@@ -657,7 +657,9 @@ class Outcome(Versioned, Publishable, Deadline):
     objects = OutcomeQuerySet.as_manager()
 
     # The stored status is derived (refresh_status); its history is the status updates'.
-    history = HistoricalRecords(excluded_fields=["current_status", "current_status_date"])
+    history = HistoricalRecords(
+        m2m_fields=[sources], excluded_fields=["current_status", "current_status_date"]
+    )
 
     class Meta(Deadline.Meta):
         ordering = ["summit", "parent_id", "order", "title"]
@@ -963,7 +965,7 @@ class StatusUpdate(Publishable, models.Model):
 
     objects = StatusUpdateQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta:
         permissions = [("publish_statusupdate", "Can publish and unpublish status updates")]
@@ -1129,7 +1131,7 @@ class FollowUp(Versioned, Deadline):
 
     objects = FollowUpQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta(Deadline.Meta):
         verbose_name = "follow-up"
@@ -1254,7 +1256,7 @@ class FollowUpChange(models.Model):
         related_name="+",
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta:
         ordering = ["follow_up", "-recorded_at", "-pk"]

@@ -247,7 +247,7 @@ class Summit(Versioned, models.Model):
 
     objects = SummitQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta:
         ordering = [F("start_date").desc(nulls_last=True), "name"]
@@ -450,7 +450,7 @@ class Proposal(Versioned, models.Model):
 
     objects = ProposalQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta:
         ordering = ["summit", "actor__name", "kind", "order"]
@@ -498,7 +498,7 @@ class Stance(models.Model):
     note = models.TextField(blank=True, help_text="What the source says, or why we read it so.")
     sources = models.ManyToManyField(Source, related_name="stances")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta:
         ordering = ["proposal", "actor__name"]
@@ -562,7 +562,7 @@ class Challenge(models.Model):
     description = models.TextField(blank=True)
     sources = models.ManyToManyField(Source, related_name="challenges")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta:
         ordering = ["summit", "order"]

@@ -17,7 +17,7 @@ from outcomes.models import (
     PartyRole,
     Status,
 )
-from tests.factories import make_actor, make_outcome, make_update
+from tests.factories import make_actor, make_outcome, make_source, make_update
 from tests.test_admin import staff_member
 
 D = datetime.date
@@ -109,6 +109,33 @@ def test_each_change_shows_who_when_and_each_field_from_old_to_new(client, charl
     assert created.action == "created"
     assert {"field": "Title", "old": "", "new": "Military hotline"} in created.changes
     assert newest.date >= renamed.date >= created.date
+
+
+def test_a_change_of_cited_sources_is_in_the_history(client, charlie, hotline):
+    communique, report = make_source(title="Joint communiqué"), make_source(title="Field report")
+    hotline.sources.add(communique)
+    hotline.sources.add(report)
+    hotline.sources.remove(communique)
+    update = make_update(hotline, sources=[report])
+    update.sources.add(communique)
+    client.force_login(charlie)
+
+    timeline = client.get(history_url(hotline)).context["timeline"]
+
+    changes = [(e.kind, c) for e in timeline for c in e.changes if c["field"] == "Sources"]
+    assert changes[:2] == [
+        (
+            "Status update",
+            {"field": "Sources", "old": "Field report", "new": "Field report; Joint communiqué"},
+        ),
+        ("Status update", {"field": "Sources", "old": "", "new": "Field report"}),
+    ]
+    outcome_changes = [c for kind, c in changes if kind == "Outcome"]
+    assert outcome_changes == [
+        {"field": "Sources", "old": "Field report; Joint communiqué", "new": "Field report"},
+        {"field": "Sources", "old": "Joint communiqué", "new": "Field report; Joint communiqué"},
+        {"field": "Sources", "old": "", "new": "Joint communiqué"},
+    ]
 
 
 def test_the_history_of_the_outcomes_parts_is_in_the_same_timeline(client, alice, hotline):
@@ -248,8 +275,9 @@ def test_the_history_page_makes_a_fixed_number_of_queries(
     # 7 the follow-ups' ids inside 10; 7-11 the versions of parties (with actors), origins
     # (with proposals and their actors), follow-ups (with resulting summits), follow-up
     # changes (with follow-up and recorder), status updates (with correction, recorder and
-    # publisher), each with its user.
-    with django_assert_num_queries(11):
+    # publisher), each with its user; 12-15 the sources cited by each version of the
+    # outcome, its follow-ups, follow-up changes and status updates.
+    with django_assert_num_queries(15):
         response = client.get(
             history_url(hotline), {"from": first.history_id, "to": last.history_id}
         )

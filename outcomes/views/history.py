@@ -7,6 +7,7 @@ of the outcome. It reads the audit trail (django-simple-history): one query per 
 record, whatever the number of versions.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -126,6 +127,29 @@ def changes_between(older: Model | None, newer: Model, fields: list) -> list[dic
     return changes
 
 
+def attach_sources(records: list, model: type[Model]) -> None:
+    """Each historical record's cited sources, as record.cited (sorted names), in one query
+    for all of them: the audit trail keeps a copy of the links with every version."""
+    links = model.history.model.sources.model
+    cited = defaultdict(list)
+    rows = links.objects.filter(history_id__in=[r.history_id for r in records])
+    for row in rows.select_related("source"):
+        cited[row.history_id].append(
+            str(row.source) if row.source else f"#{row.source_id} (since deleted)"
+        )
+    for record in records:
+        record.cited = sorted(cited[record.history_id])
+
+
+def sources_change(older: Model | None, newer: Model) -> list[dict]:
+    if not hasattr(newer, "cited"):
+        return []
+    old = older.cited if older is not None else []
+    if old == newer.cited:
+        return []
+    return [{"field": "Sources", "old": "; ".join(old), "new": "; ".join(newer.cited)}]
+
+
 def entries(records, kind: str, fields: list, name) -> list[Entry]:
     """Timeline entries for historical records of one model, oldest first (of any number of
     objects), each compared with the previous version of the same object."""
@@ -134,7 +158,11 @@ def entries(records, kind: str, fields: list, name) -> list[Entry]:
         older = previous.get(record.id)
         previous[record.id] = record
         action = ACTIONS[record.history_type]
-        changes = [] if action == "deleted" else changes_between(older, record, fields)
+        changes = (
+            []
+            if action == "deleted"
+            else changes_between(older, record, fields) + sources_change(older, record)
+        )
         if action == "changed" and not changes:
             continue  # saved without changing anything worth showing
         if action == "changed" and hasattr(record, "published_at"):
@@ -157,6 +185,7 @@ def outcome_versions(outcome: Outcome) -> list:
 
 def timeline(outcome: Outcome, versions: list) -> list[Entry]:
     """Every version of the outcome and of its parts, newest first."""
+    attach_sources(versions, Outcome)
     result = entries(versions, "Outcome", shown_fields(Outcome), lambda r: r.title)
     follow_up_ids = FollowUp.history.filter(outcome_id=outcome.pk).values("id")
     parts = [
@@ -202,7 +231,11 @@ def timeline(outcome: Outcome, versions: list) -> list[Entry]:
         ),
     ]
     for records, kind, name, model in parts:
-        ordered = records.select_related("history_user").order_by("history_date", "history_id")
+        ordered = list(
+            records.select_related("history_user").order_by("history_date", "history_id")
+        )
+        if any(f.name == "sources" for f in model._meta.many_to_many):
+            attach_sources(ordered, model)
         result += entries(ordered, kind, shown_fields(model, skip={"outcome"}), name)
     result.sort(key=lambda entry: entry.date, reverse=True)
     return result
