@@ -495,18 +495,6 @@ class OutcomeQuerySet(PublishableQuerySet):
             )
         )
 
-    def status_counts_on(self, dates: list[datetime.date]) -> list[Counter]:
-        """For each date, how many of these outcomes had each status then ("" for none yet).
-        One query: each date is a column computed by status_on_subquery."""
-        if not dates:
-            return []
-        columns = {
-            f"status_{i}": Coalesce(status_on_subquery("status", date), Value(""))
-            for i, date in enumerate(dates)
-        }
-        rows = list(self.order_by().annotate(**columns).values_list(*columns))
-        return [Counter(row[i] for row in rows) for i in range(len(dates))]
-
     # --- The outcome list, its exports and the outcome page (outcomes/views/) -------------
 
     def with_status_details_as_of(self, as_of: datetime.date | None = None):
@@ -844,24 +832,12 @@ class StatusUpdateQuerySet(PublishableQuerySet):
         """Updates of the outcomes user may see (OutcomeQuerySet.visible_to)."""
         return self if can_see_drafts(user) else self.of_published_outcomes()
 
-    def change_dates(self, until: datetime.date | None = None) -> list[tuple[datetime.date, str]]:
-        """The dates on which these updates (those in force) took effect, oldest first, up to
-        until; each with its display at the coarsest precision any update gives for it, so
-        that a chart never labels a date more precisely than known."""
-        updates = self.in_force()
-        if until is not None:
-            updates = updates.effective_on(until)
-        precisions: dict[datetime.date, str] = {}
-        pairs = updates.order_by().values_list("effective_date", "effective_date_precision")
-        for date, precision in pairs.distinct():
-            precisions[date] = _coarser(precisions.get(date, DatePrecision.DAY), precision)
-        return [(date, format_fuzzy_date(date, precisions[date])) for date in sorted(precisions)]
-
     def status_counts_over_time(
         self, outcome_count: int, until: datetime.date | None = None
     ) -> list[tuple[str, Counter]]:
         """For each date on which these updates (those in force) took effect, up to until,
-        oldest first: its label (as change_dates() gives it) and how many of outcome_count
+        oldest first: its label (at the coarsest precision any update gives for that date, so
+        that a chart never labels a date more precisely than known) and how many of outcome_count
         outcomes had each status then ("" for none yet; those without any update count
         there too). One query: the updates in force in the rule's order (latest_first(),
         reversed), replayed so that on each date every outcome has its latest entry."""
