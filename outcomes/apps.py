@@ -15,6 +15,8 @@ class OutcomesConfig(AppConfig):
     name = "outcomes"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import signals
+
+        signals.connect_data_version()
 
         post_migrate.connect(sync_roles_after_migrate, sender=self)

@@ -9,6 +9,7 @@ StatusUpdate.save() and delete() through OutcomeQuerySet.refresh_status().
 
 import calendar
 import datetime
+import uuid
 from collections import Counter
 
 from django.conf import settings
@@ -1312,3 +1313,35 @@ class FollowUpChange(models.Model):
             self.date_precision = DatePrecision.DAY
         if errors:
             raise ValidationError(errors)
+
+
+class DataVersion(models.Model):
+    """One row whose token changes whenever any record of the tracker does (every save,
+    delete and many-to-many change of an actors, summits or outcomes model: signals.py; bulk
+    writers call bump() themselves). Figures computed over the whole dataset, such as the
+    list's facet counts and the overview's, are cached under it (outcomes/cache.py): a
+    cached figure is only ever served for the data it was computed from, in every worker
+    process, with nothing to invalidate. The token is random, not a counter, so that a
+    rolled-back change can never make an old token current again."""
+
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "data version"
+
+    def __str__(self):
+        return f"{self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+    @classmethod
+    def current(cls) -> str:
+        """The token now (one query); "" before the first change is recorded."""
+        return cls.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+
+    @classmethod
+    def bump(cls) -> None:
+        """Record that the data changed, in the caller's transaction: readers see the new
+        token exactly when they see the change."""
+        values = {"token": uuid.uuid4().hex, "changed_at": timezone.now()}
+        if not cls.objects.filter(pk=1).update(**values):  # the row is made on first use
+            cls.objects.update_or_create(pk=1, defaults=values)

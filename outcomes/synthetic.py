@@ -37,6 +37,7 @@ from summits.models import (
 )
 
 from .models import (
+    DataVersion,
     DeadlineUnit,
     FollowUp,
     FollowUpChange,
@@ -641,6 +642,7 @@ def generate(
         generator.write.cite(Summit.sources, [plan[0] for plan in plans], source)
         generator.write.cite(Proposal.sources, [p for plan in plans for p in plan[2]], source)
         generator.outcomes(outcomes, plans, updates_per_outcome, source)
+        DataVersion.bump()  # bulk_create sends no signals: cached figures must go stale
     _analyze()
     generator.log(f"done ({time.monotonic() - generator.started:.0f} s)")
     return generator.write.created
@@ -719,4 +721,5 @@ def remove(log: Log = print) -> Counter:
         log("checking that nothing else refers to what was deleted")
         connection.check_constraints()
         log(f"checked ({time.monotonic() - started:.0f} s)")
+        DataVersion.bump()  # plain DELETEs send no signals
     return deleted
