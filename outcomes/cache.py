@@ -33,11 +33,15 @@ class DatasetCache:
             self._version = DataVersion.current()
         return self._version
 
-    def get_or_compute(self, kind: str, parts: dict, compute):
-        """compute() for this data version and these parts (a JSON-able description of
-        everything the figure depends on: filters, as-of date, draft visibility, ...)."""
+    def key(self, kind: str, parts: dict) -> str:
+        """The cache key of a figure for this data version and these parts (a JSON-able
+        description of everything it depends on: filters, as-of date, draft visibility...)."""
         digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode())
-        key = f"dataset:{kind}:{self.version}:{digest.hexdigest()[:32]}"
+        return f"dataset:{kind}:{self.version}:{digest.hexdigest()[:32]}"
+
+    def get_or_compute(self, kind: str, parts: dict, compute):
+        """compute(), or what it gave for this data version and these parts."""
+        key = self.key(kind, parts)
         value = cache.get(key)
         if value is None:
             value = compute()

@@ -7,7 +7,7 @@ left out of cleaned_data: that filter is ignored and notices() says so.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 import django_filters
@@ -18,6 +18,11 @@ from outcomes.models import OutcomeParty, OutcomeType, Status
 from summits.models import Summit
 
 NO_STATUS = "none"
+
+# The summit and party filters offer at most this many values (those with the most results,
+# the chosen one always): 5,000 summits would make a drop-down nobody can use and a page of
+# 600 KB. The form says how many more there are and where to find them.
+FACET_LIMIT = 100
 
 # Each sort: its label and its ordering. "summit" is the list's default (in_list_order).
 SORTS = {
@@ -173,40 +178,37 @@ class OutcomeFilter(django_filters.FilterSet):
             .annotate(n=Count("outcome", distinct=True))
         )
 
-    def facets(self) -> dict[str, list[Option]]:
-        """The options of the status, type, summit and party filters with their counts:
-        four GROUP BY queries, whatever the number of outcomes."""
+    def facets(self) -> dict:
+        """The options of the status, type, summit and party filters with their counts (four
+        GROUP BY queries, whatever the number of outcomes), and under "more" how many summits
+        and parties with results are not offered (FACET_LIMIT). Plain data, so that the view
+        can cache it (outcomes/cache.py): describe() says what it depends on."""
         chosen = self.form.cleaned_data
         statuses = {row["shown_status"]: row["n"] for row in self.counts("status", "shown_status")}
         types = {row["type"]: row["n"] for row in self.counts("type", "type")}
-        summits = self.counts("summit", "summit__slug", "summit__name").order_by(
-            F("summit__start_date").desc(nulls_last=True), "summit__name"
-        )
-        actors = self.party_counts()
         summit, actor = chosen.get("summit"), chosen.get("actor")
-        summit_options = [
-            Option(
-                r["summit__slug"],
-                r["summit__name"],
-                r["n"],
-                summit is not None and r["summit__slug"] == summit.slug,
-            )
-            for r in summits
-        ]
-        if summit and not any(o.selected for o in summit_options):
-            summit_options.insert(0, Option(summit.slug, summit.name, 0, True))
-        actor_options = [
-            Option(
-                r["actor__slug"],
-                r["actor__short_name"] or r["actor__name"],
-                r["n"],
-                actor is not None and r["actor__slug"] == actor.slug,
-            )
-            for r in actors
-        ]
-        actor_options.sort(key=lambda option: option.label.casefold())
-        if actor and not any(o.selected for o in actor_options):
-            actor_options.insert(0, Option(actor.slug, actor.display_name, 0, True))
+        # Newest first, as the summit list, then by name; undated ones last.
+        summit_rows = sorted(
+            self.counts("summit", "summit__slug", "summit__name", "summit__start_date"),
+            key=lambda r: r["summit__name"],
+        )
+        summit_rows.sort(key=lambda r: r["summit__start_date"] or datetime.date.min, reverse=True)
+        summit_options, more_summits = _offered(
+            [Option(r["summit__slug"], r["summit__name"], r["n"], False) for r in summit_rows],
+            summit and (summit.slug, summit.name),
+        )
+        actor_options, more_actors = _offered(
+            sorted(
+                (
+                    Option(
+                        r["actor__slug"], r["actor__short_name"] or r["actor__name"], r["n"], False
+                    )
+                    for r in self.party_counts()
+                ),
+                key=lambda option: option.label.casefold(),
+            ),
+            actor and (actor.slug, actor.display_name),
+        )
         return {
             "status": [
                 Option(
@@ -223,7 +225,26 @@ class OutcomeFilter(django_filters.FilterSet):
             ],
             "summit": summit_options,
             "actor": actor_options,
+            "more": {"summit": more_summits, "actor": more_actors},
         }
+
+    def describe(self) -> dict:
+        """The valid filters in use as plain values (slugs for summit and party), sort
+        excluded: with the page's date and draft visibility, all that facets() depends on
+        beside the data."""
+        self.form.is_valid()
+        return {
+            name: getattr(value, "slug", value)
+            for name, value in self.form.cleaned_data.items()
+            if name != "sort" and value not in (None, "")
+        }
+
+    @staticmethod
+    def total(facets: dict) -> int:
+        """How many outcomes the filters select, read off the status facet (counted without
+        the status filter): every outcome has exactly one status, or none."""
+        chosen = [option.count for option in facets["status"] if option.selected]
+        return chosen[0] if chosen else sum(option.count for option in facets["status"])
 
     def active(self, path: str) -> list[ActiveFilter]:
         """The valid filters in use (not the sort), each with a link that removes it."""
@@ -243,6 +264,24 @@ class OutcomeFilter(django_filters.FilterSet):
                 )
             )
         return active
+
+
+def _offered(options: list[Option], chosen: tuple[str, str] | None) -> tuple[list[Option], int]:
+    """The options a filter offers, in the order given: the FACET_LIMIT with the most results
+    (ties: the first given), and the chosen value (slug, label) always, selected, with 0
+    results if it has none here. Also how many values with results are left out."""
+    ranked = sorted(range(len(options)), key=lambda i: -options[i].count)
+    kept = set(ranked[:FACET_LIMIT])
+    if chosen:
+        kept |= {i for i, option in enumerate(options) if option.value == chosen[0]}
+    offered = [
+        replace(option, selected=bool(chosen) and option.value == chosen[0])
+        for i, option in enumerate(options)
+        if i in kept
+    ]
+    if chosen and not any(option.selected for option in offered):
+        offered.insert(0, Option(chosen[0], chosen[1], 0, True))
+    return offered, len(options) - len(kept)
 
 
 def _describe(filter_, value) -> str:

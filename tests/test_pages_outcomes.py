@@ -11,6 +11,7 @@ from outcomes.charts import status_chart
 from outcomes.models import (
     FollowUp,
     FollowUpKind,
+    Outcome,
     OutcomeOrigin,
     OutcomeParty,
     OutcomeType,
@@ -18,7 +19,7 @@ from outcomes.models import (
     Status,
 )
 from outcomes.views.outcomes import PER_PAGE
-from summits.models import Evidence, Proposal, ProposalKind, Theme
+from summits.models import Evidence, Proposal, ProposalKind, Summit, Theme
 from tests.factories import make_actor, make_outcome, make_source, make_summit, make_update
 
 pytestmark = pytest.mark.django_db
@@ -399,11 +400,16 @@ def make_outcomes(count: int) -> None:
 @pytest.mark.parametrize("count", [1, 4])
 def test_the_list_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count):
     make_outcomes(count)
-    # 1 count for the paginator, 2 the page's outcomes with summit and parent,
-    # 3-6 one GROUP BY each for the status, type, summit and party counts.
+    # 1 the data version, 2-5 one GROUP BY each for the status, type, summit and party
+    # counts (which give the paginator its count too), 6 the page's outcomes with summit
+    # and parent.
     with django_assert_num_queries(6):
         response = client.get(LIST)
     assert len(listed(response)) == 2 * count
+    # The counts are cached under the data version: then 2 queries.
+    with django_assert_num_queries(2):
+        again = client.get(LIST)
+    assert again.content == response.content
 
 
 @pytest.mark.parametrize("count", [1, 4])
@@ -416,13 +422,52 @@ def test_the_filtered_list_at_a_past_date_runs_a_fixed_number_of_queries(
     for _ in range(count):
         outcome = make_outcome(summit=summit, due_date=D(2025, 1, 1))
         OutcomeParty.objects.create(outcome=outcome, actor=actor, role=PartyRole.RESPONSIBLE)
-    # 1 the summit slug checked, 2 the actor slug checked, 3 count, 4 page,
-    # 5-8 the four GROUP BY counts.
+    # 1 the summit slug checked, 2 the actor slug checked, 3 the data version,
+    # 4-7 the four GROUP BY counts, 8 page.
+    query = f"{LIST}?summit=here&actor=everywhere&overdue=1&as_of=2025-08-01&sort=status&q=o"
     with django_assert_num_queries(8):
-        response = client.get(
-            f"{LIST}?summit=here&actor=everywhere&overdue=1&as_of=2025-08-01&sort=status&q=o"
-        )
+        response = client.get(query)
     assert len(listed(response)) == count
+    with django_assert_num_queries(4):
+        client.get(query)
+
+
+def test_cached_counts_change_as_soon_as_the_data_does(client, world):
+    assert option(client.get(LIST), "Implemented (1)")
+    talks = Outcome.objects.get(slug="talks")
+    make_update(talks, status=Status.IMPLEMENTED, effective_date=D(2025, 10, 1))
+    response = client.get(LIST)
+    assert option(response, "Implemented (2)")
+    assert option(response, "Not started (0)")
+    # A change to a summit's name reaches the summit filter too.
+    tokyo = Summit.objects.get(slug="tokyo")
+    tokyo.name = "Tokyo summit on the peninsula"
+    tokyo.save()
+    assert option(client.get(LIST), "Tokyo summit on the peninsula (3)")
+
+
+def test_counts_differ_for_each_filter_and_date(client, world):
+    # The same cache serves different filters without mixing their figures up.
+    assert option(client.get(f"{LIST}?summit=tokyo"), "Implemented (1)")
+    assert option(client.get(f"{LIST}?summit=seoul"), "Implemented (0)")
+    assert option(client.get(f"{LIST}?as_of=2025-08-01"), "In progress (1)")
+    assert option(client.get(LIST), "In progress (0)")
+
+
+def test_a_long_facet_offers_the_values_with_most_results_and_says_how_many_more(
+    client, world, monkeypatch
+):
+    monkeypatch.setattr("outcomes.filters.FACET_LIMIT", 1)
+    response = client.get(LIST)
+    html = response.content.decode()
+    assert option(response, "Tokyo summit (3)")
+    assert "Seoul summit (" not in html
+    assert "Showing the 1 summit with the most results; 1 more on the" in html
+    # The chosen value is always offered, selected, even when others have more results.
+    response = client.get(f"{LIST}?summit=seoul")
+    assert option(response, "Seoul summit (1)")
+    assert "Seoul summit (1)</option>" in response.content.decode()
+    assert re.search(r'<option value="seoul" selected>', response.content.decode())
 
 
 # --- One outcome ---------------------------------------------------------------------------

@@ -217,12 +217,30 @@ def test_overview_runs_a_fixed_number_of_queries(
         make_follow_up(soon, due_date=today() + 5 * DAY)
     params = {"as_of": as_of} if as_of else {}
 
-    # 1 status counts (GROUP BY), 2 latest changes with outcome and summit,
-    # 3 overdue outcomes, 4 upcoming outcomes, 5 overdue follow-ups,
-    # 6 upcoming follow-ups (each with outcome and summit), 7 recent summits.
-    with django_assert_num_queries(7):
+    # 1 the data version, 2 status counts (GROUP BY), 3 latest changes with outcome and
+    # summit, 4 overdue outcomes, 5 upcoming outcomes, 6 overdue follow-ups,
+    # 7 upcoming follow-ups (each with outcome and summit), 8 recent summits.
+    with django_assert_num_queries(8):
         response = client.get(reverse("overview"), params)
     assert response.status_code == 200
+    # All of it is cached under the data version: then only the version is read.
+    with django_assert_num_queries(1):
+        again = client.get(reverse("overview"), params)
+    assert again.content == response.content
+
+
+def test_the_overview_shows_a_change_at_once(client):
+    outcome = make_outcome(due_date=today() - 10 * DAY)
+    first = client.get(reverse("overview")).context
+    before = first["status_counts"]
+    assert [o.slug for o in first["overdue_outcomes"].items] == [outcome.slug]
+    make_update(outcome, status=Status.IMPLEMENTED, effective_date=D(2025, 6, 20))
+    after = client.get(reverse("overview")).context["status_counts"]
+    implemented = [row["count"] for row in after if row["status"] == Status.IMPLEMENTED]
+    assert implemented == [1]
+    assert before != after
+    # Implemented: no longer overdue.
+    assert not client.get(reverse("overview")).context["overdue_outcomes"].items
 
 
 # --- Methodology ----------------------------------------------------------------------------

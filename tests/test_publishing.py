@@ -319,8 +319,10 @@ def test_follow_up_changes_are_listed_under_their_follow_up(client, world):
 # session, 2 the user, 3-4 the user's own permissions and those of its groups, loaded once
 # for the request (the template's `perms` reads them from that cache).
 STAFF_EXTRA = 4
+# With an empty cache (each test starts with one); staff, who see drafts, have their own
+# cached figures, so the staff request counts them afresh too.
 ANONYMOUS = {
-    "overview": 7,
+    "overview": 8,
     "summit list": 4,
     "summit page": 10,
     "outcome list": 6,

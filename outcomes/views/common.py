@@ -65,9 +65,12 @@ class PageContext:
             value = value[:MAX_QUERY_LENGTH]
         return value
 
-    def paginate(self, items, per_page: int) -> Page:
+    def paginate(self, items, per_page: int, count: int | None = None) -> Page:
+        """The requested page of items; count, if known already, saves counting them."""
         raw = self.request.GET.get("page", "1")
         paginator = Paginator(items, per_page)
+        if count is not None:
+            paginator.count = count  # a cached_property: this replaces the COUNT query
         try:
             number = int(raw)
         except ValueError:

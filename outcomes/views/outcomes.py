@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from actors.models import format_fuzzy_date
 
+from ..cache import DatasetCache
 from ..charts import status_chart
 from ..filters import SORTS, OutcomeFilter
 from ..models import Outcome, Status, related_or_none
@@ -19,7 +20,16 @@ def outcome_list(request):
     outcomes = Outcome.objects.visible_to(request.user).for_list(page.as_of)
     filters = OutcomeFilter.from_request(request, page, outcomes)
     page.notices.extend(filters.notices())
-    outcomes = page.paginate(filters.qs, PER_PAGE)
+    # The facet counts cover every outcome: cached per data version (outcomes/cache.py).
+    dataset = DatasetCache()
+    depends_on = {
+        **filters.describe(),
+        "as_of": page.as_of,
+        "day": page.status_date,  # "overdue" depends on today
+        "drafts": page.show_drafts,
+    }
+    facets = dataset.get_or_compute("outcome-list-facets", depends_on, filters.facets)
+    outcomes = page.paginate(filters.qs, PER_PAGE, count=filters.total(facets))
     for outcome in outcomes:
         outcome.shown_since_display = _since(outcome)
         _hide_draft_parent(outcome, page)
@@ -31,7 +41,12 @@ def outcome_list(request):
             breadcrumb=[("Outcomes", None)],
             page_obj=outcomes,
             filters=filters,
-            facets=filters.facets(),
+            facets=facets,
+            # The filter form shows the facets and the valid filters, and nothing else: its
+            # HTML (hundreds of options) is cached with them.
+            form_cache_key=dataset.key(
+                "outcome-list-form", {**depends_on, "sort": filters.current_sort}
+            ),
             active_filters=filters.active(request.path),
             sort=filters.current_sort,
             sort_label=SORTS[filters.current_sort],

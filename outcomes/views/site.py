@@ -9,6 +9,7 @@ from actors.models import Actor, DatePrecision, format_fuzzy_date
 from actors.search import best_matches
 from summits.models import Evidence, Proposal, Summit
 
+from ..cache import DatasetCache
 from ..models import (
     STATUS_DEFINITIONS,
     STATUS_SCORES,
@@ -54,9 +55,29 @@ def _period(amount: int, unit: str) -> str:
 def overview(request):
     page = PageContext(request)
     as_of, on = page.as_of, page.status_date
-    user = request.user
-    outcomes = Outcome.objects.visible_to(user)
+    # Everything here is counted or picked from the whole dataset: cached per data version
+    # (outcomes/cache.py), for the date shown and the reader's view of drafts.
+    figures = DatasetCache().get_or_compute(
+        "overview",
+        {"as_of": as_of, "day": on, "drafts": page.show_drafts},
+        lambda: _overview_figures(request.user, as_of, on),
+    )
+    return render(
+        request,
+        "site/overview.html",
+        page.context(
+            **figures,
+            status_date=on,
+            upcoming_until=on + datetime.timedelta(days=UPCOMING_DAYS),
+            upcoming_days=UPCOMING_DAYS,
+            breadcrumb=[],
+        ),
+    )
 
+
+def _overview_figures(user, as_of: datetime.date | None, on: datetime.date) -> dict:
+    """The overview's counts and lists, as on the date `on` (as_of, or today), evaluated."""
+    outcomes = Outcome.objects.visible_to(user)
     status_counts = outcomes.status_counts(as_of)
     total = sum(row["count"] for row in status_counts)
     for row in status_counts:
@@ -67,37 +88,28 @@ def overview(request):
     open_follow_ups = FollowUp.objects.visible_to(user).open_deadlines(on)
     # Due today is not yet overdue: overdue means due before the day shown.
     yesterday = on - datetime.timedelta(days=1)
-    overdue_outcomes = Listing.first(
-        open_outcomes.deadlines_between(end=yesterday), OVERVIEW_LIST_LIMIT
-    )
-    upcoming_outcomes = Listing.first(
-        open_outcomes.deadlines_between(on, upcoming_until), OVERVIEW_LIST_LIMIT
-    )
-
-    return render(
-        request,
-        "site/overview.html",
-        page.context(
-            status_counts=status_counts,
-            outcome_total=total,
-            latest_changes=StatusUpdate.objects.of_outcomes_visible_to(user).latest_changes(
+    return {
+        "status_counts": status_counts,
+        "outcome_total": total,
+        "latest_changes": list(
+            StatusUpdate.objects.of_outcomes_visible_to(user).latest_changes(
                 OVERVIEW_LIST_LIMIT, as_of
-            ),
-            overdue_outcomes=overdue_outcomes,
-            upcoming_outcomes=upcoming_outcomes,
-            overdue_follow_ups=Listing.first(
-                open_follow_ups.deadlines_between(end=yesterday), OVERVIEW_LIST_LIMIT
-            ),
-            upcoming_follow_ups=Listing.first(
-                open_follow_ups.deadlines_between(on, upcoming_until), OVERVIEW_LIST_LIMIT
-            ),
-            recent_summits=Summit.objects.recent(as_of)[:RECENT_SUMMITS],
-            status_date=on,
-            upcoming_until=upcoming_until,
-            upcoming_days=UPCOMING_DAYS,
-            breadcrumb=[],
+            )
         ),
-    )
+        "overdue_outcomes": Listing.first(
+            open_outcomes.deadlines_between(end=yesterday), OVERVIEW_LIST_LIMIT
+        ),
+        "upcoming_outcomes": Listing.first(
+            open_outcomes.deadlines_between(on, upcoming_until), OVERVIEW_LIST_LIMIT
+        ),
+        "overdue_follow_ups": Listing.first(
+            open_follow_ups.deadlines_between(end=yesterday), OVERVIEW_LIST_LIMIT
+        ),
+        "upcoming_follow_ups": Listing.first(
+            open_follow_ups.deadlines_between(on, upcoming_until), OVERVIEW_LIST_LIMIT
+        ),
+        "recent_summits": list(Summit.objects.recent(as_of)[:RECENT_SUMMITS]),
+    }
 
 
 # Examples on the methodology page are computed with the code that computes real
