@@ -485,8 +485,8 @@ def verdict(page: Page) -> tuple[bool | None, str]:
     if page.target_ms is not None and page.p95_ms > page.target_ms:
         problems.append(f"p95 {page.p95_ms:.0f} ms > {page.target_ms} ms")
     db = r.get("db")
-    if db and page.target_ms is not None and db["queries"] > MAX_QUERIES:
-        problems.append(f"{db['queries']} queries > {MAX_QUERIES}")
+    if db and page.target_ms is not None and max(db["queries"], db["cold_queries"]) > MAX_QUERIES:
+        problems.append(f"{max(db['queries'], db['cold_queries'])} queries > {MAX_QUERIES}")
     if r["rss_mb"] > MAX_WORKER_MB:
         problems.append(f"worker RSS {r['rss_mb']} MB > {MAX_WORKER_MB} MB")
     if problems and db:
@@ -503,8 +503,11 @@ def verdict(page: Page) -> tuple[bool | None, str]:
 
 
 def page_table(pages: list[Page], with_target: bool = True) -> list[str]:
-    head = "| page | median ms | p95 ms | p99 ms | req/s | queries | worker RSS MB |"
-    rule = "|---|---:|---:|---:|---:|---:|---:|"
+    head = (
+        "| page | median ms | p95 ms | p99 ms | req/s | queries | cold: ms, queries "
+        "| worker RSS MB |"
+    )
+    rule = "|---|---:|---:|---:|---:|---:|---:|---:|"
     if with_target:
         head += " target p95 | met |"
         rule += "---:|---|"
@@ -513,8 +516,9 @@ def page_table(pages: list[Page], with_target: bool = True) -> list[str]:
         r = page.result
         db = r.get("db", {})
         queries = str(db.get("queries", "–"))
+        cold = f"{db['cold_ms']:.0f}, {db['cold_queries']}" if db else "–"
         if "p95" not in r:
-            cells = [page.name, "–", "–", "–", "–", queries, "–"]
+            cells = [page.name, "–", "–", "–", "–", queries, cold, "–"]
             if with_target:
                 cells += ["–", r.get("error", "not measured")]
         else:
@@ -525,6 +529,7 @@ def page_table(pages: list[Page], with_target: bool = True) -> list[str]:
                 ms(r["p99"]),
                 f"{r['rps']:.1f}",
                 queries,
+                cold,
                 f"{r['rss_mb']:.0f}",
             ]
             if with_target:
@@ -586,8 +591,13 @@ def report(args, ctx: dict) -> str:
         f"- gunicorn, {WORKERS} sync workers, DEBUG off, static files through WhiteNoise. "
         f"wrk: {args.connections} connections, {args.duration} s per page after "
         f"{args.warmup} warm-up requests, on loopback.",
-        "- Queries per page: each page once through Django's test client with "
-        "CaptureQueriesContext (after one warm-up request), on the same database.",
+        "- Queries per page: each page through Django's test client with "
+        "CaptureQueriesContext, on the same database, after one warm-up request. "
+        "Figures computed over the whole dataset (the list's facet counts and filter form, "
+        "the overview) are cached under a data version that every change replaces "
+        "(outcomes/cache.py); under load they come from the cache. The *cold* column is the "
+        "first request after emptying the cache, in-process and not under load: what the "
+        "first visitor after a change waits for, with its query count.",
         f"- as_of pages use as_of={plan['as_of']}; text search and /search/ use “{plan['text']}”.",
         "",
         "## Our pages on PostgreSQL",

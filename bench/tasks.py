@@ -11,6 +11,7 @@ import json
 import os
 import statistics
 import sys
+import time
 import tracemalloc
 from pathlib import Path
 
@@ -24,6 +25,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count, Q  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -131,12 +133,19 @@ def _client(url: str) -> Client:
 
 
 def queries(urls: list[str]) -> dict:
-    """Each URL twice, measured the second time: the first fills per-process caches
-    (content types, the session), as a warm worker under load would have them."""
+    """Each URL twice, with the cache emptied first: the first request (cold) fills the
+    whole-dataset figures (outcomes/cache.py) and per-process caches (content types, the
+    session), and is timed; the second is measured as a warm worker under load serves it."""
     results = {}
     for url in urls:
         client = _client(url)
-        client.get(url)
+        cache.clear()
+        with CaptureQueriesContext(connection) as cold:
+            started = time.perf_counter()
+            response = client.get(url)
+            if response.streaming:
+                b"".join(response.streaming_content)
+            cold_ms = (time.perf_counter() - started) * 1000
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
             body = b"".join(response.streaming_content) if response.streaming else response.content
@@ -150,6 +159,8 @@ def queries(urls: list[str]) -> dict:
             "slowest_ms": round(max(times), 1) if times else 0,
             "slowest_sql": slowest["sql"][:400] if slowest else "",
             "bytes": len(body),
+            "cold_ms": round(cold_ms, 1),
+            "cold_queries": len(cold.captured_queries),
         }
     return results
 
