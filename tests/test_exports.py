@@ -351,7 +351,8 @@ def test_the_csv_streams_in_memory_that_does_not_grow_with_the_rows(client, monk
     def peak(**params) -> tuple[int, int]:
         tracemalloc.start()
         try:
-            rows = sum(1 for _ in client.get(CSV, params).streaming_content) - 1
+            chunks = client.get(CSV, params).streaming_content
+            rows = sum(chunk.count(b"\n") for chunk in chunks) - 1
             return rows, tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()

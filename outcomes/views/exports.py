@@ -82,12 +82,20 @@ def outcome_export_csv(request):
     writer = csv.writer(_Echo())
     url = _url_maker(request)
 
-    def lines():
-        yield writer.writerow(COLUMNS)
+    def chunks():
+        # A chunk per batch of rows the database sends, not per line: the server writes
+        # each chunk to the socket on its own, and 10,000 small writes cost more than the rows.
+        yield writer.writerow(COLUMNS)  # at once, while the database sorts the rows
+        lines = []
         for outcome in outcomes:
-            yield writer.writerow(_csv_cells(_row(outcome, url)))
+            lines.append(writer.writerow(_csv_cells(_row(outcome, url))))
+            if len(lines) >= CHUNK_SIZE:
+                yield "".join(lines)
+                lines = []
+        if lines:
+            yield "".join(lines)
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(page, "csv")}"'
     return response
 
