@@ -17,7 +17,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import JSONObject
+from django.db.models.functions import Coalesce, JSONObject
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -83,9 +83,19 @@ class SummitQuerySet(models.QuerySet):
     def for_list(self):
         """The summit list (/summits/): place and host joined, participants counted in the
         same query, newest first with undated summits last."""
+        # A subquery, not a join and GROUP BY: grouped, every summit (5,000) is counted before
+        # the page of 20 is cut, and the paginator's COUNT groups them all again. A subquery
+        # runs for the rows shown only, and COUNT leaves it out.
+        participants = (
+            Participation.objects.filter(summit=OuterRef("pk"))
+            .order_by()
+            .values("summit")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
         return (
             self.select_related("country", "host")
-            .annotate(participant_count=Count("participations", distinct=True))
+            .annotate(participant_count=Coalesce(Subquery(participants), 0))
             .newest_first()
         )
 
@@ -181,7 +191,8 @@ class SummitQuerySet(models.QuerySet):
         return summits
 
     def search(self, text: str):
-        """Summits whose name, city or summary match text (actors.search), best first."""
+        """Summits whose name, city or summary match text (actors.search), best first.
+        Migration 0004 indexes these fields' vector: keep the two in step."""
         return text_search(
             self.select_related("country"), text, {"name": "A", "city": "B", "summary": "C"}
         )
@@ -395,7 +406,8 @@ class Theme(models.TextChoices):
 class ProposalQuerySet(models.QuerySet):
     def search(self, text: str):
         """Proposals whose title or text match text (actors.search), best first, with who made
-        them, to whom and at which summit."""
+        them, to whom and at which summit. Migration 0004 indexes these fields' vector: keep
+        the two in step."""
         return text_search(
             self.select_related("actor", "addressed_to", "summit"),
             text,

@@ -439,7 +439,8 @@ def test_search_runs_a_fixed_number_of_queries(
         )
         make_update(make_outcome(summit=summit, title=f"Hotline outcome {n}"))
 
-    # One query per kind, each fetching the best matches with their total (a window count)
+    # One query per kind, each fetching the best matches with how many matched, up to
+    # MATCH_LIMIT (a window count)
     # and what a result line shows: 1 summits (with country), 2 actors (other names joined
     # in a subquery), 3 proposals (with actor, addressee and summit), 4 outcomes (with summit).
     with django_assert_num_queries(4):

@@ -1,4 +1,4 @@
-"""Text search uses its indexes on PostgreSQL (outcomes migration 0005).
+"""Text search uses its indexes on PostgreSQL (outcomes migration 0005, summits 0004).
 
 An expression index serves a query only if the query computes exactly the indexed
 expression: these tests ask the planner, so that a change to the searched fields or to the
@@ -12,9 +12,11 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from actors.models import Actor, ActorKind
 from outcomes.filters import OutcomeFilter
 from outcomes.models import Outcome
-from tests.factories import make_outcome
+from summits.models import Proposal, ProposalKind, Summit, Theme
+from tests.factories import make_actor, make_outcome, make_summit
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +44,26 @@ def test_site_search_of_outcomes_uses_the_full_text_index(outcomes):
 
     assert "outcome_search_idx" in plan(queryset)
     assert [o.title for o in queryset] == ["Hotlines restored"]
+
+
+@postgresql_only
+def test_site_search_of_actors_summits_and_proposals_uses_their_full_text_indexes():
+    summit = make_summit(name="Hotline summit", city="Panmunjom", summary="Hotlines reopen.")
+    Proposal.objects.create(
+        actor=make_actor(kind=ActorKind.STATE),
+        summit=summit,
+        kind=ProposalKind.PROPOSAL,
+        theme=Theme.COMMUNICATION,
+        title="Reopen the hotline",
+        text="A hotline between the militaries.",
+    )
+
+    assert "actor_search_idx" in plan(Actor.objects.search("hotline"))
+    assert "summit_search_idx" in plan(Summit.objects.search("hotline"))
+    assert "proposal_search_idx" in plan(Proposal.objects.search("hotline"))
+    assert [s.name for s in Summit.objects.search("hotline")] == ["Hotline summit"]
+    assert [p.title for p in Proposal.objects.search("hotline")] == ["Reopen the hotline"]
+    assert list(Actor.objects.search("hotline")) == []
 
 
 @postgresql_only

@@ -200,7 +200,8 @@ def search(request):
     text = page.text("q").replace("\x00", "")
     groups = []
     if text:
-        # One query per kind: the best SEARCH_LIMIT matches and the total (a window count).
+        # One query per kind: the best SEARCH_LIMIT matches and how many matched, counted up
+        # to actors.search.MATCH_LIMIT (a window count).
         for kind, label, one, queryset in (
             ("summits", "Summits", "summit", Summit.objects.search(text)),
             ("actors", "Actors", "actor", Actor.objects.search(text)),
