@@ -325,7 +325,7 @@ ANONYMOUS = {
     "overview": 8,
     "summit list": 4,
     "summit page": 10,
-    "outcome list": 6,
+    "outcome list": 7,
     "actor page": 10,
     "search": 4,
 }

@@ -29,7 +29,14 @@ def outcome_list(request):
         "drafts": page.show_drafts,
     }
     facets = dataset.get_or_compute("outcome-list-facets", depends_on, filters.facets)
-    outcomes = page.paginate(filters.qs, PER_PAGE, count=filters.total(facets))
+    # Paged in two steps: the page's ids first, sorted and skipped to with only what the
+    # order needs, then those 25 rows with their statuses. In one query the database works
+    # out every skipped row's status too: page 2,000 took 0.8 s (4 s with as_of).
+    outcomes = page.paginate(
+        filters.qs.values_list("pk", flat=True), PER_PAGE, count=filters.total(facets)
+    )
+    rows = filters.qs.order_by().in_bulk(list(outcomes.object_list))
+    outcomes.object_list = [rows[pk] for pk in outcomes.object_list]
     for outcome in outcomes:
         outcome.shown_since_display = _since(outcome)
         _hide_draft_parent(outcome, page)
