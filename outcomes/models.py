@@ -28,8 +28,9 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, Concat, JSONObject
+from django.db.models.functions import Coalesce, Concat, JSONObject, StrIndex
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -306,6 +307,31 @@ EXPORT_FIELDS = [
 ]
 
 
+# The statuses in vocabulary order, "" (none recorded) last, for StrIndex: an outcome's place
+# in it sorts a status by the vocabulary (OutcomeQuerySet.for_actor_page).
+STATUS_ORDER = "".join(f"|{value}" for value in Status.values) + "||"
+
+
+def add_status_display(outcomes, as_of: datetime.date | None = None) -> list:
+    """The outcomes (annotated by with_status_as_of(as_of)) with what with_status_display(as_of)
+    would annotate, worked out here: shown_status_label and overdue_then. For the summit and
+    actor pages, whose statuses as of a date come from a subquery each: SQL repeats that
+    subquery, built, compiled and run for each row, wherever the status is mentioned, and
+    with_status_display mentions it in each of the label's seven WHENs and in overdue_then."""
+    day = as_of or timezone.localdate()
+    labels = dict(Status.choices)
+    outcomes = list(outcomes)
+    for outcome in outcomes:
+        outcome.shown_status_label = labels.get(outcome.shown_status, "")
+        # The rule of with_status_display(), Outcome.is_overdue and overdue(), on that day.
+        outcome.overdue_then = (
+            outcome.due_date is not None
+            and outcome.due_date < day
+            and outcome.shown_status not in Status.closed()
+        )
+    return outcomes
+
+
 class OutcomeQuerySet(PublishableQuerySet):
     def refresh_status(self) -> int:
         """Recompute the stored current status of these outcomes from their history."""
@@ -417,35 +443,56 @@ class OutcomeQuerySet(PublishableQuerySet):
         """The summit page's outcomes in one query: the summit's own (top level and
         sub-commitments) and those its proposals (loaded already) led to, one row per link to
         one of them (origin_proposal_id, origin_evidence; None for an outcome of the summit no
-        proposal of it led to), in the source's order. Statuses (with_status_display) as of
-        as_of; drafts only for staff (visible_to). The view groups the rows."""
+        proposal of it led to), in the source's order. Statuses (with_status_as_of; then
+        add_status_display) as of as_of; drafts only for staff (visible_to). The view groups
+        the rows."""
         outcomes = self.visible_to(user)
         proposal_ids = [proposal.pk for proposal in proposals]
-        if proposal_ids:
-            outcomes = (
-                outcomes.annotate(
-                    # The ids, not a subquery: FilteredRelation takes neither querysets nor
-                    # relations beyond its own.
-                    summit_origin=FilteredRelation(
-                        "origins", condition=Q(origins__proposal__in=proposal_ids)
-                    )
-                )
-                .filter(Q(summit=summit) | Q(summit_origin__isnull=False))
+        if not proposal_ids:  # nothing to join: an empty IN () would match no row at all
+            return (
+                outcomes.filter(summit=summit)
                 .annotate(
-                    origin_proposal_id=F("summit_origin__proposal_id"),
-                    origin_evidence=F("summit_origin__evidence"),
+                    origin_proposal_id=Value(None, output_field=models.IntegerField()),
+                    origin_evidence=Value(None, output_field=models.CharField()),
+                )
+                .with_status_as_of(as_of)
+                .order_by("order", "title", "pk")
+            )
+        # Two parts joined by UNION ALL, each read through an index (the summit's outcomes;
+        # the links from these proposals): "own OR linked" in one WHERE reads every outcome.
+        own = (
+            outcomes.filter(summit=summit)
+            .annotate(
+                # The ids, not a subquery: FilteredRelation takes neither querysets nor
+                # relations beyond its own.
+                summit_origin=FilteredRelation(
+                    "origins", condition=Q(origins__proposal__in=proposal_ids)
                 )
             )
-        else:  # nothing to join: an empty IN () would match no row at all
-            outcomes = outcomes.filter(summit=summit).annotate(
-                origin_proposal_id=Value(None, output_field=models.IntegerField()),
-                origin_evidence=Value(None, output_field=models.CharField()),
+            .annotate(
+                origin_proposal_id=F("summit_origin__proposal_id"),
+                origin_evidence=F("summit_origin__evidence"),
             )
-        return outcomes.with_status_display(as_of).order_by("order", "title", "pk")
+        )
+        led_to = (
+            outcomes.exclude(summit=summit)
+            .filter(origins__proposal__in=proposal_ids)
+            .annotate(
+                origin_proposal_id=F("origins__proposal_id"),
+                origin_evidence=F("origins__evidence"),
+            )
+        )
+        return (
+            own.with_status_as_of(as_of)
+            .order_by()
+            .union(led_to.with_status_as_of(as_of).order_by(), all=True)
+            .order_by("order", "title", "pk")
+        )
 
     def led_from(self, proposals, as_of: datetime.date | None = None):
-        """Outcomes that came from these proposals (a queryset of them), one row per link,
-        annotated origin_proposal_id, origin_evidence, origin_note and with_status_display."""
+        """Outcomes that came from these proposals (a queryset of them, or their ids), one row
+        per link, annotated origin_proposal_id, origin_evidence, origin_note and
+        with_status_as_of (for add_status_display)."""
         return (
             self.filter(origins__proposal__in=proposals)
             # F() after filter() reuses the filtered join: only the links to these proposals.
@@ -454,7 +501,7 @@ class OutcomeQuerySet(PublishableQuerySet):
                 origin_evidence=F("origins__evidence"),
                 origin_note=F("origins__note"),
             )
-            .with_status_display(as_of)
+            .with_status_as_of(as_of)
             .order_by("origin_proposal_id", "order", "title")
         )
 
@@ -465,9 +512,13 @@ class OutcomeQuerySet(PublishableQuerySet):
     def for_actor_page(self, actor: Actor, as_of: datetime.date | None = None, user=None):
         """Outcomes the actor is party to, once each, with the roles it has in them
         (actor_roles: a list of {"role", "note"}, in no order, from a subquery, so that the
-        list can be paged by outcome in one query), grouped by their status (now or on as_of)
-        in vocabulary order, those without a status last; then newest summit first. With
-        summit and parent; drafts only for staff (visible_to)."""
+        list can be paged by outcome in one query), grouped by their status (now or on as_of,
+        with_status_as_of) in vocabulary order, those without a status last; then newest
+        summit first. With summit and parent, but not the descriptions, which the page does
+        not show; drafts only for staff (visible_to). Paged in two steps, as the view does:
+        the page's ids with counted_by_status(), then those rows. In one query the summit,
+        parent and every column of each of thousands of rows would be joined and sorted
+        (16,557 for the busiest actor: 120 -> 70 ms)."""
         roles = (
             OutcomeParty.objects.filter(outcome=OuterRef("pk"), actor=actor)
             .order_by()
@@ -475,17 +526,18 @@ class OutcomeQuerySet(PublishableQuerySet):
             .annotate(roles=JSONList(JSONObject(role="role", note="note")))
             .values("roles")
         )
-        status_rank = Case(
-            *[When(shown_status=value, then=Value(i)) for i, value in enumerate(Status.values)],
-            default=Value(len(Status.values)),
-        )
+        # The status's place in STATUS_ORDER, which mentions the status once: with as_of it is
+        # a subquery, run again (for each of thousands of rows) wherever it is mentioned, as
+        # in each WHEN of a CASE.
+        status_rank = StrIndex(Value(STATUS_ORDER), Concat(Value("|"), "shown_status", Value("|")))
         return (
             self.visible_to(user)
             .party_to(actor)
             .annotate(actor_roles=Subquery(roles, output_field=models.JSONField()))
-            .with_status_display(as_of)
+            .with_status_as_of(as_of)
             .alias(status_rank=status_rank)
             .select_related("summit", "parent")
+            .defer("description", "summit__summary", "parent__description")
             .order_by(
                 "status_rank",
                 F("summit__start_date").desc(nulls_last=True),
@@ -494,6 +546,15 @@ class OutcomeQuerySet(PublishableQuerySet):
                 "title",
                 "pk",
             )
+        )
+
+    def counted_by_status(self):
+        """for_actor_page()'s rows, each with how many of them have its status (in_status) and
+        how many there are (total), on all pages, counted in the same query (window
+        functions over the sort the page needs anyway)."""
+        return self.annotate(
+            in_status=Window(Count("pk"), partition_by=F("status_rank")),
+            total=Window(Count("pk")),
         )
 
     # --- The outcome list, its exports and the outcome page (outcomes/views/) -------------
@@ -838,10 +899,10 @@ class StatusUpdateQuerySet(PublishableQuerySet):
 
     def status_counts_over_time(
         self, outcome_count: int, until: datetime.date | None = None
-    ) -> list[tuple[str, Counter]]:
+    ) -> list[tuple[datetime.date, str, Counter]]:
         """For each date on which these updates (those in force) took effect, up to until,
-        oldest first: its label (at the coarsest precision any update gives for that date, so
-        that a chart never labels a date more precisely than known) and how many of outcome_count
+        oldest first: the date, the coarsest precision any update gives for it (so that a
+        chart never labels a date more precisely than known), and how many of outcome_count
         outcomes had each status then ("" for none yet; those without any update count
         there too). One query: the updates in force in the rule's order (latest_first(),
         reversed), replayed so that on each date every outcome has its latest entry."""
@@ -859,9 +920,9 @@ class StatusUpdateQuerySet(PublishableQuerySet):
             counts[current.get(outcome_id, "")] -= 1
             counts[status] += 1
             current[outcome_id] = status
-            precisions[date] = _coarser(precisions.get(date, DatePrecision.DAY), precision)
+            precisions[date] = coarser_precision(precisions.get(date, DatePrecision.DAY), precision)
             snapshots[date] = +counts  # the last one of the day stands; zeros dropped
-        return [(format_fuzzy_date(date, precisions[date]), snapshots[date]) for date in snapshots]
+        return [(date, precisions[date], snapshots[date]) for date in snapshots]
 
     def for_timeline(self):
         """An outcome page's status history: every entry, corrected ones too, latest
@@ -882,7 +943,7 @@ _COARSENESS = [
 ]
 
 
-def _coarser(precision: str, other: str) -> str:
+def coarser_precision(precision: str, other: str) -> str:
     """The less precise of two date precisions, for labelling one date several entries give."""
     return max(precision, other, key=_COARSENESS.index)
 

@@ -255,6 +255,85 @@ def test_actor_page_lists_proposals_made_and_those_addressed_to_it_with_their_ou
     assert "Not Korea's" not in html
 
 
+def test_summits_attended_come_twenty_a_page_with_a_page_number_of_their_own(
+    client, django_assert_num_queries
+):
+    korea = make_actor(name="North Korea")
+    choe = make_actor(name="Choe Son Hui", kind=ActorKind.PERSON)
+    for day in range(1, 22):  # 21 summits, the 21st the oldest
+        summit = make_summit(name=f"Summit {day:02}", start_date=datetime.date(2025, 7, 22 - day))
+        Participation.objects.create(summit=summit, actor=korea, role=ParticipantRole.PARTY)
+    # Attended twice over (party, and led another's delegation): one summit, counted once.
+    Participation.objects.create(
+        summit=summit, actor=make_actor(), role=ParticipantRole.OBSERVER, delegation_head=korea
+    )
+    party(make_outcome(), korea)
+
+    first = page(client, korea)
+    # As on any actor page, less what has nothing to fetch (sources of relationships,
+    # proposals and their outcomes): the same number of queries on any page.
+    with django_assert_num_queries(7):
+        second = page(client, korea, summits="2", page="1")
+
+    assert [s.name for s in first.context["summits"]] == [f"Summit {n:02}" for n in range(1, 21)]
+    assert [s.name for s in second.context["summits"]] == ["Summit 21"]
+    assert len(second.context["summits"][0].actor_participations) == 2
+    assert 'rel="next" href="?summits=2#summits"' in first.content.decode()
+    html = text_of(second)
+    assert "Summits, page 2 of 2" in html
+    assert 'rel="prev" href="?summits=1&amp;page=1#summits"' in html
+    assert commitments_by_status(second)  # the commitments keep their own page
+    assert "Summits, page" not in text_of(page(client, choe))
+
+
+def test_proposals_come_twenty_a_page_made_and_addressed_split_on_each(client):
+    korea = make_actor(name="South Korea")
+    for day in range(1, 21):  # 20 made, the newest first; then one addressed, the oldest
+        summit = make_summit(start_date=datetime.date(2025, 7, 22 - day))
+        proposal(korea, summit=summit, title=f"Made {day:02}")
+    asked = proposal(
+        make_actor(), addressed_to=korea, summit=make_summit(start_date=datetime.date(2020, 1, 1))
+    )
+    outcome = make_outcome(title="What came of it")
+    make_update(outcome, status=Status.STALLED)
+    OutcomeOrigin.objects.create(outcome=outcome, proposal=asked)
+
+    first = page(client, korea)
+    second = page(client, korea, proposals="2")
+
+    assert [p.title for p, _ in first.context["proposals_made"]][:2] == ["Made 01", "Made 02"]
+    assert len(first.context["proposals_made"]) == 20
+    assert first.context["proposals_addressed"] == []
+    assert second.context["proposals_made"] == []
+    [(shown, led_to)] = second.context["proposals_addressed"]
+    assert shown == asked and [o.title for o in led_to] == ["What came of it"]
+    html = text_of(second)
+    assert "Addressed to South Korea" in html and "Made by South Korea" not in html
+    assert 'What came of it</a> <span class="status status-stalled">Stalled</span>' in html
+    assert "Proposals, page 2 of 2" in html
+
+
+@pytest.mark.parametrize(
+    ("params", "notice"),
+    [
+        ({"summits": "x"}, "“x” is not a page number of summits; showing the first."),
+        ({"proposals": "9"}, "There is no page 9 of proposals; showing page 1 of 1."),
+        ({"summits": "0"}, "There is no page 0 of summits; showing page 1 of 1."),
+    ],
+)
+def test_a_bad_page_number_of_a_list_gives_its_nearest_page_with_a_notice(client, params, notice):
+    korea = make_actor()
+    Participation.objects.create(summit=make_summit(), actor=korea, role=ParticipantRole.PARTY)
+    proposal(korea)
+
+    response = page(client, korea, **params)
+
+    assert response.status_code == 200
+    assert notice in response.content.decode()
+    assert len(response.context["summits"]) == 1
+    assert len(response.context["proposals_made"]) == 1
+
+
 def commitments_by_status(response) -> dict[str, list[str]]:
     return {
         group["label"]: [outcome.title for outcome in group["commitments"]]
@@ -364,12 +443,14 @@ def test_actor_page_runs_a_fixed_number_of_queries(client, django_assert_num_que
         party(outcome, korea)
         party(outcome, korea, PartyRole.BENEFICIARY)
 
-    # 1 the actor with its country and other names; 2 memberships both ways (with member and
-    # organisation); 3-4 relationships both ways (with both actors) and their sources
-    # 5-6 summits it attended (with country), and its participations there (with heads)
-    # 7 proposals it made or that are addressed to it (with summit, maker and addressee)
-    # 8 the outcomes those proposals led to; 9 how many commitments it has in each status
-    # 10 a page of its commitments with status, summit, parent and its roles in each
+    # 1 the actor with its country, other names, and how many summits it attended and
+    # proposals it made or received (for their paginators); 2 memberships both ways (with
+    # member and organisation); 3-4 relationships both ways (with both actors) and their
+    # sources; 5-6 a page of the summits it attended (with country), and its participations
+    # there (with heads); 7 a page of the proposals it made or that are addressed to it (with
+    # summit, maker and addressee); 8 the outcomes those proposals led to; 9 the ids of a
+    # page of its commitments, with how many it has in each status and in all (window
+    # functions); 10 those commitments with status, summit, parent and its roles in each.
     with django_assert_num_queries(10):
         response = page(client, korea, as_of="2025-12-31")
     assert response.context["page_obj"].paginator.count == n
@@ -389,11 +470,12 @@ def test_commitments_come_fifty_a_page_under_headings_that_count_all_pages(
             make_update(outcome, status=Status.STALLED)
         party(outcome, korea)
 
-    # As on any actor page (above), less the two prefetches that have nothing to fetch
-    # (sources of relationships, participations), whichever page and however many pages.
-    with django_assert_num_queries(8):
+    # As on any actor page (above), less the queries with nothing to fetch (sources of
+    # relationships, summits, proposals and what they led to), whichever page and however
+    # many pages: the actor, memberships, relationships, a page of commitments (ids, rows).
+    with django_assert_num_queries(5):
         first = page(client, korea)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         second = page(client, korea, page="2")
 
     assert len(first.context["page_obj"]) == 50 and len(second.context["page_obj"]) == 3

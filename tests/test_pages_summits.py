@@ -215,6 +215,50 @@ def test_summit_list_pages_keep_the_filters(client):
     assert "Held one" not in second.content.decode()
 
 
+def test_the_cached_filter_form_shows_each_visitor_their_own_choices(client):
+    korea = make_actor(name="Korea", slug="korea")
+    japan = make_actor(name="Japan", slug="japan")
+    for actor in (korea, japan):
+        participate(make_summit(), actor)
+
+    def selected(**params) -> list[str]:
+        html = client.get(reverse("summit_list"), params).content.decode()
+        return re.findall(r'<option value="([^"]*)" selected', html)
+
+    # Year, participant and status, each once from a fresh form and once from the cache.
+    assert selected(actor="korea") == ["", "korea", ""]
+    assert selected(actor="japan") == ["", "japan", ""]
+    assert selected(actor="korea", status="held") == ["", "korea", "held"]
+    assert selected(actor="korea") == ["", "korea", ""]
+    assert selected() == ["", "", ""]
+    # An unknown participant is ignored with a notice, and none is selected, whichever.
+    assert selected(actor="nobody") == ["", ""]
+    assert selected(actor="anybody") == ["", ""]
+    # A new participant is a new choice, in the form at once.
+    participate(make_summit(), make_actor(name="China", slug="china"))
+    assert (
+        '<option value="china">China</option>'
+        in client.get(reverse("summit_list")).content.decode()
+    )
+
+
+def test_a_deep_page_of_summits_is_the_right_one(client):
+    for i in range(45):
+        make_summit(
+            name=f"Summit {i:02}", start_date=datetime.date(2020, 1, 1) + datetime.timedelta(i)
+        )
+
+    response = client.get(reverse("summit_list"), {"page": "3"})
+
+    assert [s.name for s in response.context["page_obj"]] == [
+        "Summit 04",
+        "Summit 03",
+        "Summit 02",
+        "Summit 01",
+        "Summit 00",
+    ]
+
+
 def test_summit_list_shows_an_empty_result_plainly(client):
     make_summit(status=SummitStatus.HELD)
 
@@ -235,6 +279,10 @@ def test_summit_list_runs_a_fixed_number_of_queries(client, django_assert_num_qu
     with django_assert_num_queries(4):
         response = client.get(reverse("summit_list"), {"status": "held"})
     assert len(response.context["page_obj"]) == n
+    # The second time the form comes from the cache: the same queries, the same page.
+    with django_assert_num_queries(4):
+        again = client.get(reverse("summit_list"), {"status": "held"})
+    assert again.content == response.content
 
 
 # --- /summits/<slug>/ ----------------------------------------------------------------------
@@ -580,6 +628,68 @@ def test_the_chart_never_labels_a_date_more_precisely_than_known(client):
     chart = detail(client, summit).context["chart"]
 
     assert [bar.label for bar in chart.bars] == ["July 2025"]
+
+
+def test_a_chart_of_more_than_a_dozen_dates_has_one_bar_per_month_at_its_end(client):
+    summit = make_summit(start_date=datetime.date(2025, 6, 1))
+    a, b = make_outcome(summit=summit, title="A"), make_outcome(summit=summit, title="B")
+    for day in range(1, 11):  # ten changes of A in July, one of B on 20 July
+        make_update(a, status=Status.IN_PROGRESS, effective_date=JULY.replace(day=day))
+    make_update(b, status=Status.STALLED, effective_date=JULY.replace(day=20))
+    make_update(a, status=Status.IMPLEMENTED, effective_date=AUGUST.replace(day=5))
+    make_update(b, status=Status.REVERSED, effective_date=SEPTEMBER.replace(day=9))
+    make_update(b, status=Status.IN_PROGRESS, effective_date=SEPTEMBER.replace(day=30))
+
+    response = detail(client, summit)
+
+    chart = response.context["chart"]
+    assert chart.period == "month"
+    assert chart_table(response.content.decode()) == [
+        ["Date", "In progress", "Implemented", "Stalled", "Total"],
+        ["July 2025", "1", "0", "1", "2"],
+        ["August 2025", "0", "1", "1", "2"],
+        ["September 2025", "1", "1", "0", "2"],  # the reversal of 9 September was undone
+    ]
+    assert "One bar per month in which a status update took effect" in chart.description
+    assert "after the last update of that month" in response.content.decode()
+
+
+def test_a_chart_of_many_months_has_one_bar_per_quarter_or_year(client):
+    summit = make_summit(start_date=datetime.date(2010, 1, 1))
+    outcome = make_outcome(summit=summit)
+    for month in range(1, 14):  # 13 months, January 2021 to January 2022: quarters
+        year, month0 = divmod(month - 1, 12)
+        make_update(outcome, effective_date=datetime.date(2021 + year, month0 + 1, 15))
+    quarters = detail(client, summit).context["chart"]
+    for year in range(2014, 2021):  # and March and September of seven years before: years
+        for month in (3, 9):
+            make_update(outcome, effective_date=datetime.date(year, month, 1))
+    years = detail(client, summit).context["chart"]
+
+    assert quarters.period == "quarter"
+    assert [bar.label for bar in quarters.bars] == [
+        *[f"{q} 2021" for q in ("Jan–Mar", "Apr–Jun", "Jul–Sep", "Oct–Dec")],
+        "Jan–Mar 2022",
+    ]
+    assert years.period == "year"
+    assert [bar.label for bar in years.bars] == [str(year) for year in range(2014, 2023)]
+
+
+def test_a_period_s_bar_is_labelled_no_more_precisely_than_its_least_precise_date(client):
+    summit = make_summit(start_date=datetime.date(2024, 1, 1))
+    outcome = make_outcome(summit=summit)
+    for day in range(1, 13):
+        make_update(outcome, effective_date=datetime.date(2024, 3, day))
+    make_update(
+        outcome,
+        effective_date=datetime.date(2025, 1, 1),
+        effective_date_precision=DatePrecision.YEAR,
+    )
+    make_update(outcome, effective_date=datetime.date(2025, 2, 10))
+
+    chart = detail(client, summit).context["chart"]
+
+    assert [bar.label for bar in chart.bars] == ["March 2024", "2025", "February 2025"]
 
 
 def test_a_summit_without_status_history_says_so_instead_of_a_chart(client):

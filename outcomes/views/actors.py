@@ -3,18 +3,26 @@ bound by."""
 
 from collections import defaultdict
 from itertools import groupby
+from operator import attrgetter
 
+from django.core.paginator import Page, Paginator
+from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from actors.models import Actor, ActorKind, ActorName
-from summits.models import Proposal, Summit
+from summits.models import Participation, Proposal, Summit
 
-from ..models import Outcome, PartyRole
+from ..models import Outcome, PartyRole, Status, add_status_display
 from .common import PageContext
 
 ACTORS_PER_PAGE = 50
+SUMMITS_PER_PAGE = 20
+PROPOSALS_PER_PAGE = 20
 COMMITMENTS_PER_PAGE = 50
+
+# Headings of the actor page's commitments, by status.
+STATUS_HEADINGS = {**dict(Status.choices), "": "No status recorded"}
 
 # Group headings and filter labels on the actor list.
 KIND_PLURALS = {
@@ -62,7 +70,7 @@ def actor_list(request):
 
 def actor_detail(request, slug):
     page = PageContext(request)
-    actor = get_object_or_404(Actor.objects.for_detail(), slug=slug)
+    actor = get_object_or_404(_with_list_sizes(Actor.objects.for_detail()), slug=slug)
     actor.name_list = [
         ActorName(actor=actor, **row)
         for row in sorted(actor.name_rows or [], key=lambda row: (row["language"], row["name"]))
@@ -78,10 +86,24 @@ def actor_detail(request, slug):
     actor.relationship_list = [r for r in relationships if r.actor_id == actor.pk]
     relationships_towards = [r for r in relationships if r.actor_id != actor.pk]
 
-    outcomes = Outcome.objects.visible_to(request.user)
-    proposals = Proposal.objects.for_actor_page(actor)
+    # Summits, proposals and commitments a page at a time, each list with a page number of
+    # its own: an actor may have attended hundreds of summits and be party to thousands of
+    # outcomes.
+    summits = _paginate(
+        page, "summits", Summit.objects.attended_by(actor), SUMMITS_PER_PAGE, actor.summit_count
+    )
+    proposals = _paginate(
+        page,
+        "proposals",
+        Proposal.objects.for_actor_page(actor),
+        PROPOSALS_PER_PAGE,
+        actor.proposal_count,
+    )
     led_to = defaultdict(list)
-    for outcome in outcomes.led_from(proposals, page.as_of):
+    outcomes = Outcome.objects.visible_to(request.user)
+    for outcome in add_status_display(
+        outcomes.led_from([proposal.pk for proposal in proposals], page.as_of), page.as_of
+    ):
         led_to[outcome.origin_proposal_id].append(outcome)
     made, addressed = [], []
     for proposal in proposals:
@@ -89,26 +111,39 @@ def actor_detail(request, slug):
             (proposal, led_to[proposal.pk])
         )
 
-    # The commitments, a page at a time (an actor may be party to thousands), under their
-    # status's heading with the number of commitments in that status on all pages.
-    party_to = Outcome.objects.visible_to(request.user).party_to(actor)
-    counts = [row for row in party_to.status_counts(page.as_of) if row["count"]]
+    # The commitments under their status's heading, with the number of commitments in that
+    # status on all pages: the page's ids come with those numbers, then the rows with
+    # everything shown (for_actor_page).
     commitments = Outcome.objects.for_actor_page(actor, page.as_of, request.user)
     page_obj = page.paginate(
-        _Counted(commitments, sum(row["count"] for row in counts)), COMMITMENTS_PER_PAGE
+        _CountedByPage(
+            commitments.counted_by_status().values_list("pk", "in_status", "total", named=True),
+            _page_number(request, "page"),
+            COMMITMENTS_PER_PAGE,
+        ),
+        COMMITMENTS_PER_PAGE,
     )
-    on_page = defaultdict(list)
-    for outcome in page_obj.object_list:
+    in_status = {row.pk: row.in_status for row in page_obj}
+    rows = commitments.order_by().in_bulk(list(in_status))
+    page_obj.object_list = add_status_display([rows[pk] for pk in in_status], page.as_of)
+    for outcome in page_obj:
         outcome.actor_roles = [
             {"label": PartyRole(role["role"]).label, "note": role["note"]}
             for role in sorted(outcome.actor_roles, key=lambda role: (role["role"], role["note"]))
         ]
         if outcome.parent and not (outcome.parent.is_published or page.show_drafts):
             outcome.parent = None  # a draft parent stays hidden from the public
-        on_page[outcome.shown_status].append(outcome)
-    status_groups = [
-        {**row, "commitments": on_page[row["status"]]} for row in counts if on_page[row["status"]]
-    ]
+    status_groups = []
+    for status, group in groupby(page_obj, key=attrgetter("shown_status")):
+        group = list(group)
+        status_groups.append(
+            {
+                "status": status,
+                "label": STATUS_HEADINGS[status],
+                "count": in_status[group[0].pk],
+                "commitments": group,
+            }
+        )
 
     return render(
         request,
@@ -116,9 +151,11 @@ def actor_detail(request, slug):
         page.context(
             actor=actor,
             relationships_towards=relationships_towards,
-            summits=list(Summit.objects.attended_by(actor)),
+            summits=list(summits),
+            summits_page=summits,
             proposals_made=made,
             proposals_addressed=addressed,
+            proposals_page=proposals,
             status_groups=status_groups,
             commitment_count=page_obj.paginator.count,
             page_obj=page_obj,
@@ -128,15 +165,72 @@ def actor_detail(request, slug):
     )
 
 
-class _Counted:
-    """A queryset to page whose size is already known (from the status counts), so that
-    the paginator needs no COUNT query of its own."""
+def _with_list_sizes(actors):
+    """The actors with how many summits each attended (as a participant or at the head of a
+    delegation: Summit.objects.attended_by) and how many proposals it made or are addressed
+    to it (Proposal.objects.for_actor_page), counted in subqueries of the actor's own query,
+    for the paginators."""
+    involved = Participation.objects.filter(
+        Q(actor=OuterRef("pk")) | Q(delegation_head=OuterRef("pk"))
+    )
+    proposals = Proposal.objects.filter(Q(actor=OuterRef("pk")) | Q(addressed_to=OuterRef("pk")))
+    return actors.annotate(
+        summit_count=_count(involved, "summit", distinct=True),
+        proposal_count=_count(proposals, "pk"),
+    )
 
-    def __init__(self, queryset, count: int):
-        self.queryset, self._count = queryset, count
+
+def _count(queryset, field: str, distinct: bool = False) -> Subquery:
+    """COUNT(field) of queryset's rows, as a subquery (a plain function, not an aggregate, so
+    that the subquery needs no GROUP BY)."""
+    template = "%(function)s(DISTINCT %(expressions)s)" if distinct else Func.template
+    counted = Func(F(field), function="COUNT", template=template, output_field=IntegerField())
+    return Subquery(queryset.order_by().annotate(n=counted).values("n"))
+
+
+def _page_number(request, param: str) -> int:
+    """The page number asked for, 1 if none or not a number (PageContext.paginate says so)."""
+    try:
+        return max(int(request.GET.get(param, "1")), 1)
+    except ValueError:
+        return 1
+
+
+def _paginate(page: PageContext, param: str, items, per_page: int, count: int) -> Page:
+    """PageContext.paginate for a list with a page number of its own (?summits=2), whose size
+    is known already; a bad number gives the first or last page, with a notice that names
+    the list."""
+    paginator = Paginator(items, per_page)
+    paginator.count = count  # a cached_property: this replaces the COUNT query
+    raw = page.request.GET.get(param, "1")
+    try:
+        number = int(raw)
+    except ValueError:
+        page.notices.append(f"“{raw[:20]}” is not a page number of {param}; showing the first.")
+        number = 1
+    if number < 1 or number > paginator.num_pages:
+        shown = min(max(number, 1), paginator.num_pages)
+        page.notices.append(
+            f"There is no page {number} of {param}; showing page {shown} of {paginator.num_pages}."
+        )
+        number = shown
+    return paginator.page(number)
+
+
+class _CountedByPage:
+    """Rows to page (OutcomeQuerySet.for_actor_page's ids) whose number comes with the rows
+    of the page asked for (their `total`), fetched once here, so that the paginator needs no
+    COUNT query of its own; except for a page past the end, which has no rows to tell."""
+
+    def __init__(self, queryset, number: int, per_page: int):
+        self.queryset, self.start = queryset, (number - 1) * per_page
+        self.rows = list(queryset[self.start : self.start + per_page])
 
     def count(self) -> int:
-        return self._count
+        if self.rows:
+            return self.rows[0].total
+        return self.queryset.count() if self.start else 0
 
-    def __getitem__(self, key):
-        return self.queryset[key]
+    def __getitem__(self, key: slice):
+        # Another page than the one fetched only when that one did not exist.
+        return self.rows if key.start == self.start else list(self.queryset[key])
