@@ -25,7 +25,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.cache import cache  # noqa: E402
+from django.core.cache import caches  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count, Q  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -133,13 +133,15 @@ def _client(url: str) -> Client:
 
 
 def queries(urls: list[str]) -> dict:
-    """Each URL twice, with the cache emptied first: the first request (cold) fills the
-    whole-dataset figures (outcomes/cache.py) and per-process caches (content types, the
-    session), and is timed; the second is measured as a warm worker under load serves it."""
+    """Each URL twice, with the caches emptied first: the first request (cold) renders the
+    page and fills the caches (outcomes/cache.py: whole-dataset figures, and whole pages
+    unless CACHE_PAGES=0) and per-process ones (content types, the session), and is timed;
+    the second is measured as a warm worker under load serves it."""
     results = {}
     for url in urls:
         client = _client(url)
-        cache.clear()
+        for each in caches.all(initialized_only=True):
+            each.clear()
         with CaptureQueriesContext(connection) as cold:
             started = time.perf_counter()
             response = client.get(url)

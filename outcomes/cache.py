@@ -12,8 +12,13 @@ later request asks for.
 
 import hashlib
 import json
+from functools import wraps
 
-from django.core.cache import cache
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import cache, caches
+from django.http import HttpResponse
+from django.utils import timezone
 
 from .models import DataVersion
 
@@ -26,6 +31,13 @@ class DatasetCache:
 
     def __init__(self):
         self._version: str | None = None
+
+    @classmethod
+    def of(cls, request) -> "DatasetCache":
+        """The request's own, so that the version is read once however many ask."""
+        if not hasattr(request, "_dataset_cache"):
+            request._dataset_cache = cls()
+        return request._dataset_cache
 
     @property
     def version(self) -> str:
@@ -47,3 +59,37 @@ class DatasetCache:
             value = compute()
             cache.set(key, value, TIMEOUT)
         return value
+
+
+def public_page(view):
+    """Serve anonymous visitors a page rendered once per data version, address and day.
+
+    A public page is a function of the data (the version), its address (filters, as-of
+    date, page number, search text), today's date (what is overdue, which as-of dates are
+    in the future) and whether the reader sees drafts, which anonymous visitors never do.
+    Signed-in staff, who see drafts and their own links, always get a fresh page, as does a
+    request with a message waiting to be shown. Only complete 200 pages are kept."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if (
+            not settings.CACHE_PAGES
+            or request.method != "GET"
+            or request.user.is_authenticated
+            or len(get_messages(request))
+        ):
+            return view(request, *args, **kwargs)
+        key = DatasetCache.of(request).key(
+            "page", {"path": request.get_full_path(), "day": timezone.localdate()}
+        )
+        pages = caches["pages"]
+        cached = pages.get(key)
+        if cached is not None:
+            content, content_type = cached
+            return HttpResponse(content, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming:
+            pages.set(key, (response.content, response["Content-Type"]), TIMEOUT)
+        return response
+
+    return wrapper

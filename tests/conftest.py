@@ -15,3 +15,10 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def render_pages(settings):
+    """Pages are rendered afresh in tests, so that each test's query counts and contents
+    are those of the page itself; tests/test_cache.py tests the cache of whole pages."""
+    settings.CACHE_PAGES = False

@@ -62,3 +62,63 @@ def test_a_figure_is_computed_once_per_version_and_parts():
     assert first.get_or_compute("figure", {"as_of": "2025-01-01"}, compute) == 2
     make_outcome()  # a change: a new version, a new figure
     assert DatasetCache().get_or_compute("figure", {"as_of": None}, compute) == 3
+
+
+# --- Whole public pages (outcomes.cache.public_page) -----------------------------------------
+
+PUBLIC_PAGES = ["/", "/outcomes/", "/summits/", "/actors/", "/search/?q=hotlines"]
+
+
+@pytest.fixture
+def cached_pages(settings):
+    settings.CACHE_PAGES = True
+    return settings
+
+
+@pytest.mark.parametrize("url", PUBLIC_PAGES)
+def test_an_anonymous_visitor_gets_a_page_rendered_once_per_data_version(
+    client, cached_pages, django_assert_num_queries, url
+):
+    make_outcome(title="Hotlines")
+    first = client.get(url)
+    assert first.status_code == 200
+    with django_assert_num_queries(1):  # the data version only
+        again = client.get(url)
+    assert again.content == first.content
+    assert again["Content-Type"] == first["Content-Type"]
+
+
+def test_a_change_shows_at_once(client, cached_pages):
+    outcome = make_outcome(title="Hotlines")
+    assert b"Hotlines reopened" not in client.get("/outcomes/").content
+    outcome.title = "Hotlines reopened"
+    outcome.save()
+    assert b"Hotlines reopened" in client.get("/outcomes/").content
+
+
+def test_each_address_has_its_own_page(client, cached_pages):
+    make_outcome(title="Hotlines", slug="hotlines")
+    make_outcome(title="Talks", slug="talks")
+    assert b"Talks" in client.get("/search/?q=talks").content
+    assert b"Talks" not in client.get("/search/?q=hotlines").content
+    assert b"Hotlines" in client.get("/search/?q=hotlines").content
+
+
+def test_staff_always_get_a_fresh_page_with_their_drafts(client, cached_pages, admin_user):
+    make_outcome(title="Public outcome")
+    make_outcome(title="Draft outcome", published=False)
+    assert b"Draft outcome" not in client.get("/outcomes/").content
+    client.force_login(admin_user)
+    assert b"Draft outcome" in client.get("/outcomes/").content
+    client.logout()
+    assert b"Draft outcome" not in client.get("/outcomes/").content
+
+
+def test_errors_are_not_kept(client, cached_pages):
+    assert client.get("/outcomes/nothing-here/").status_code == 404
+    # Under the same data version (as if written without signals), the 404 is not served
+    # again: only complete pages are kept.
+    version = DataVersion.current()
+    make_outcome(slug="nothing-here")
+    DataVersion.objects.update(token=version)
+    assert client.get("/outcomes/nothing-here/").status_code == 200

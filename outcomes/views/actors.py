@@ -13,6 +13,7 @@ from django.urls import reverse
 from actors.models import Actor, ActorKind, ActorName
 from summits.models import Participation, Proposal, Summit
 
+from ..cache import public_page
 from ..models import Outcome, PartyRole, Status, add_status_display
 from .common import PageContext
 
@@ -35,6 +36,7 @@ KIND_PLURALS = {
 }
 
 
+@public_page
 def actor_list(request):
     page = PageContext(request)
     counts = Actor.objects.count_by_kind()
@@ -68,6 +70,7 @@ def actor_list(request):
     )
 
 
+@public_page
 def actor_detail(request, slug):
     page = PageContext(request)
     actor = get_object_or_404(_with_list_sizes(Actor.objects.for_detail()), slug=slug)

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from actors.models import format_fuzzy_date
 
-from ..cache import DatasetCache
+from ..cache import DatasetCache, public_page
 from ..charts import status_chart
 from ..filters import SORTS, OutcomeFilter
 from ..models import Outcome, Status, related_or_none
@@ -15,13 +15,14 @@ from .common import PageContext
 PER_PAGE = 25
 
 
+@public_page
 def outcome_list(request):
     page = PageContext(request)
     outcomes = Outcome.objects.visible_to(request.user).for_list(page.as_of)
     filters = OutcomeFilter.from_request(request, page, outcomes)
     page.notices.extend(filters.notices())
     # The facet counts cover every outcome: cached per data version (outcomes/cache.py).
-    dataset = DatasetCache()
+    dataset = DatasetCache.of(request)
     depends_on = {
         **filters.describe(),
         "as_of": page.as_of,
@@ -67,6 +68,7 @@ def outcome_list(request):
     )
 
 
+@public_page
 def outcome_detail(request, slug):
     page = PageContext(request)
     # A draft is a 404 for the public, as if it did not exist.

@@ -9,7 +9,7 @@ from actors.models import Actor, DatePrecision, format_fuzzy_date
 from actors.search import best_matches
 from summits.models import Evidence, Proposal, Summit
 
-from ..cache import DatasetCache
+from ..cache import DatasetCache, public_page
 from ..models import (
     STATUS_DEFINITIONS,
     STATUS_SCORES,
@@ -52,12 +52,13 @@ def _period(amount: int, unit: str) -> str:
     return f"{amount} {label.removesuffix('s') if amount == 1 else label}"
 
 
+@public_page
 def overview(request):
     page = PageContext(request)
     as_of, on = page.as_of, page.status_date
     # Everything here is counted or picked from the whole dataset: cached per data version
     # (outcomes/cache.py), for the date shown and the reader's view of drafts.
-    figures = DatasetCache().get_or_compute(
+    figures = DatasetCache.of(request).get_or_compute(
         "overview",
         {"as_of": as_of, "day": on, "drafts": page.show_drafts},
         lambda: _overview_figures(request.user, as_of, on),
@@ -194,6 +195,7 @@ def methodology(request):
     )
 
 
+@public_page
 def search(request):
     page = PageContext(request)
     # NUL cannot be sent to PostgreSQL; nobody means to search for it.

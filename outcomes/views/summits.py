@@ -15,6 +15,7 @@ from actors.models import DatePrecision, format_fuzzy_date
 from summits.filters import SummitFilter
 from summits.models import Summit
 
+from ..cache import public_page
 from ..models import (
     FollowUp,
     Outcome,
@@ -28,6 +29,7 @@ from .common import PageContext
 SUMMITS_PER_PAGE = 20
 
 
+@public_page
 def summit_list(request):
     page = PageContext(request)
     filterset = SummitFilter(request.GET, queryset=Summit.objects.newest_first())
@@ -72,6 +74,7 @@ def summit_list(request):
     )
 
 
+@public_page
 def summit_detail(request, slug):
     page = PageContext(request)
     summit = get_object_or_404(Summit.objects.for_detail(), slug=slug)
