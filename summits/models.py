@@ -1,6 +1,8 @@
 """Summits, who attended them in which role, what each actor proposed or demanded,
 how others stood on it, how the world reacted, and the challenges sources name."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import (
@@ -112,12 +114,28 @@ class SummitQuerySet(models.QuerySet):
                     Challenge.objects, order="order", title="title", description="description"
                 ),
             )
+            .annotate(
+                # In the summit's row, not a query of their own (follow_up_list reads it).
+                follow_up_items=Subquery(
+                    Summit.objects.filter(follows_up=OuterRef("pk"))
+                    .order_by()
+                    .values("follows_up")
+                    .annotate(
+                        items=JSONList(
+                            JSONObject(
+                                slug="slug",
+                                name="name",
+                                start_date="start_date",
+                                start_date_precision="start_date_precision",
+                                end_date="end_date",
+                            )
+                        )
+                    )
+                    .values("items"),
+                    output_field=JSONField(),
+                )
+            )
             .prefetch_related(
-                Prefetch(
-                    "follow_up_summits",
-                    queryset=Summit.objects.newest_first(),
-                    to_attr="follow_up_list",
-                ),
                 Prefetch(
                     "participations",
                     queryset=Participation.objects.select_related("actor", "delegation_head")
@@ -293,6 +311,27 @@ class Summit(Versioned, models.Model):
             raise ValidationError({"end_date": "The summit cannot end before it starts."})
         if self.pk and self.follows_up_id == self.pk:
             raise ValidationError({"follows_up": "A summit cannot follow up itself."})
+
+    @property
+    def follow_up_list(self) -> list["Summit"]:
+        """The summits that follow this one up, newest first (undated last), from the
+        follow_up_items that SummitQuerySet.for_detail() loads with the summit: name, slug
+        and dates, enough for a link with its date."""
+        summits = [
+            Summit(
+                **{
+                    **item,
+                    **{
+                        name: datetime.date.fromisoformat(item[name]) if item[name] else None
+                        for name in ("start_date", "end_date")
+                    },
+                }
+            )
+            for item in getattr(self, "follow_up_items", None) or []
+        ]
+        summits.sort(key=lambda summit: summit.name)
+        summits.sort(key=lambda summit: summit.start_date or datetime.date.min, reverse=True)
+        return summits
 
     @property
     def date_display(self) -> str:

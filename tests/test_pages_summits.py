@@ -713,18 +713,30 @@ def test_summit_page_runs_a_fixed_number_of_queries(client, django_assert_num_qu
     summit.follows_up = make_summit()
     summit.save()
     fill_summit(summit, n)
+    later = [
+        make_summit(
+            follows_up=summit,
+            name=f"Follow-up summit {i}",
+            start_date=datetime.date(2026, 1, 1 + i),
+        )
+        for i in range(n)
+    ]
 
-    # 1 the summit with country, host, the summit it follows up, and its objectives and
-    #   challenges (JSON lists in the same row)
-    # 2-7 its follow-up summits, participants (with actor and head), proposals (with actor
-    #     and addressee), their stances (with actor), reactions (with actor and source), sources
-    # 8 its outcomes and those its proposals led to, with their status, one row per link
-    # 9 the updates in force of its outcomes, replayed for the chart
-    # 10 the follow-ups with their outcome and resulting summit
-    with django_assert_num_queries(10):
+    # 1 the summit with country, host, the summit it follows up, its objectives and
+    #   challenges and the summits following it up (JSON lists in the same row)
+    # 2-6 its participants (with actor and head), proposals (with actor and addressee),
+    #     their stances (with actor), reactions (with actor and source), sources
+    # 7 its outcomes and those its proposals led to, with their status, one row per link
+    # 8 the updates in force of its outcomes, replayed for the chart
+    # 9 the follow-ups with their outcome and resulting summit
+    with django_assert_num_queries(9):
         response = detail(client, summit, as_of="2025-12-31")
     assert len(response.context["outcomes"]) == n
     assert len(response.context["chart"].bars) == n + 1
+    # The summits following it up, newest first, each linked with its date.
+    html = response.content.decode()
+    positions = [html.index(f'href="{s.get_absolute_url()}">{s.name}</a> (') for s in later]
+    assert positions == sorted(positions, reverse=True)
 
 
 @pytest.mark.parametrize("n", [1, 4])
@@ -732,5 +744,5 @@ def test_summit_page_without_as_of_runs_the_same_queries(client, django_assert_n
     summit = make_summit()
     fill_summit(summit, n)
 
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         detail(client, summit)

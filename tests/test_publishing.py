@@ -324,7 +324,7 @@ STAFF_EXTRA = 4
 ANONYMOUS = {
     "overview": 8,
     "summit list": 4,
-    "summit page": 10,
+    "summit page": 9,
     "outcome list": 7,
     "actor page": 10,
     "search": 4,
