@@ -316,7 +316,7 @@ def test_proposals_come_twenty_a_page_made_and_addressed_split_on_each(client):
 @pytest.mark.parametrize(
     ("params", "notice"),
     [
-        ({"summits": "x"}, "“x” is not a page number of summits; showing the first."),
+        ({"summits": "x"}, "“x” is not a page number of summits; showing the first page."),
         ({"proposals": "9"}, "There is no page 9 of proposals; showing page 1 of 1."),
         ({"summits": "0"}, "There is no page 0 of summits; showing page 1 of 1."),
     ],

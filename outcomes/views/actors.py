@@ -5,7 +5,6 @@ from collections import defaultdict
 from itertools import groupby
 from operator import attrgetter
 
-from django.core.paginator import Page, Paginator
 from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -92,15 +91,14 @@ def actor_detail(request, slug):
     # Summits, proposals and commitments a page at a time, each list with a page number of
     # its own: an actor may have attended hundreds of summits and be party to thousands of
     # outcomes.
-    summits = _paginate(
-        page, "summits", Summit.objects.attended_by(actor), SUMMITS_PER_PAGE, actor.summit_count
+    summits = page.paginate(
+        Summit.objects.attended_by(actor), SUMMITS_PER_PAGE, actor.summit_count, "summits"
     )
-    proposals = _paginate(
-        page,
-        "proposals",
+    proposals = page.paginate(
         Proposal.objects.for_actor_page(actor),
         PROPOSALS_PER_PAGE,
         actor.proposal_count,
+        "proposals",
     )
     led_to = defaultdict(list)
     outcomes = Outcome.objects.visible_to(request.user)
@@ -197,27 +195,6 @@ def _page_number(request, param: str) -> int:
         return max(int(request.GET.get(param, "1")), 1)
     except ValueError:
         return 1
-
-
-def _paginate(page: PageContext, param: str, items, per_page: int, count: int) -> Page:
-    """PageContext.paginate for a list with a page number of its own (?summits=2), whose size
-    is known already; a bad number gives the first or last page, with a notice that names
-    the list."""
-    paginator = Paginator(items, per_page)
-    paginator.count = count  # a cached_property: this replaces the COUNT query
-    raw = page.request.GET.get(param, "1")
-    try:
-        number = int(raw)
-    except ValueError:
-        page.notices.append(f"“{raw[:20]}” is not a page number of {param}; showing the first.")
-        number = 1
-    if number < 1 or number > paginator.num_pages:
-        shown = min(max(number, 1), paginator.num_pages)
-        page.notices.append(
-            f"There is no page {number} of {param}; showing page {shown} of {paginator.num_pages}."
-        )
-        number = shown
-    return paginator.page(number)
 
 
 class _CountedByPage:

@@ -65,20 +65,23 @@ class PageContext:
             value = value[:MAX_QUERY_LENGTH]
         return value
 
-    def paginate(self, items, per_page: int, count: int | None = None) -> Page:
-        """The requested page of items; count, if known already, saves counting them."""
-        raw = self.request.GET.get("page", "1")
+    def paginate(self, items, per_page: int, count: int | None = None, param: str = "page") -> Page:
+        """The requested page of items; count, if known already, saves counting them. A page
+        holding several paged lists gives each its own parameter (?summits=2), which the
+        notices about a bad number name."""
+        raw = self.request.GET.get(param, "1")
+        of = "" if param == "page" else f" of {param}"
         paginator = Paginator(items, per_page)
         if count is not None:
             paginator.count = count  # a cached_property: this replaces the COUNT query
         try:
             number = int(raw)
         except ValueError:
-            self.notices.append(f"“{raw[:20]}” is not a page number; showing the first page.")
+            self.notices.append(f"“{raw[:20]}” is not a page number{of}; showing the first page.")
             number = 1
         if number < 1 or number > paginator.num_pages:
             self.notices.append(
-                f"There is no page {number}; showing page "
+                f"There is no page {number}{of}; showing page "
                 f"{1 if number < 1 else paginator.num_pages} of {paginator.num_pages}."
             )
             number = min(max(number, 1), paginator.num_pages)
