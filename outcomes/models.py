@@ -312,26 +312,6 @@ EXPORT_FIELDS = [
 STATUS_ORDER = "".join(f"|{value}" for value in Status.values) + "||"
 
 
-def add_status_display(outcomes, as_of: datetime.date | None = None) -> list:
-    """The outcomes (annotated by with_status_as_of(as_of)) with what with_status_display(as_of)
-    would annotate, worked out here: shown_status_label and overdue_then. For the summit and
-    actor pages, whose statuses as of a date come from a subquery each: SQL repeats that
-    subquery, built, compiled and run for each row, wherever the status is mentioned, and
-    with_status_display mentions it in each of the label's seven WHENs and in overdue_then."""
-    day = as_of or timezone.localdate()
-    labels = dict(Status.choices)
-    outcomes = list(outcomes)
-    for outcome in outcomes:
-        outcome.shown_status_label = labels.get(outcome.shown_status, "")
-        # The rule of with_status_display(), Outcome.is_overdue and overdue(), on that day.
-        outcome.overdue_then = (
-            outcome.due_date is not None
-            and outcome.due_date < day
-            and outcome.shown_status not in Status.closed()
-        )
-    return outcomes
-
-
 class OutcomeQuerySet(PublishableQuerySet):
     def refresh_status(self) -> int:
         """Recompute the stored current status of these outcomes from their history."""
@@ -409,16 +389,17 @@ class OutcomeQuerySet(PublishableQuerySet):
         )
 
     def with_status_display(self, as_of: datetime.date | None = None):
-        """with_status_as_of, plus shown_status_label (the status's name, "" if none) and
-        overdue_then: the deadline had passed on as_of (or today) while the status then was
-        not closed (the rule of Outcome.is_overdue and overdue(), on that date)."""
+        """with_status_as_of, plus overdue_then (with_overdue_then). The status's name is
+        Outcome.shown_status_label, worked out in Python: in SQL a CASE would repeat the
+        as-of subquery in each of its WHENs, for each row."""
+        return self.with_status_as_of(as_of).with_overdue_then(as_of)
+
+    def with_overdue_then(self, as_of: datetime.date | None = None):
+        """overdue_then, on outcomes annotated by with_status_as_of(as_of): the deadline had
+        passed on as_of (or today) while the status then was not closed (the rule of
+        Outcome.is_overdue and overdue(), on that date)."""
         day = as_of or timezone.localdate()
-        return self.with_status_as_of(as_of).annotate(
-            shown_status_label=Case(
-                *[When(shown_status=value, then=Value(label)) for value, label in Status.choices],
-                default=Value(""),
-                output_field=models.CharField(),
-            ),
+        return self.annotate(
             overdue_then=ExpressionWrapper(
                 Q(due_date__lt=day) & ~Q(shown_status__in=Status.closed()),
                 output_field=models.BooleanField(),
@@ -443,9 +424,8 @@ class OutcomeQuerySet(PublishableQuerySet):
         """The summit page's outcomes in one query: the summit's own (top level and
         sub-commitments) and those its proposals (loaded already) led to, one row per link to
         one of them (origin_proposal_id, origin_evidence; None for an outcome of the summit no
-        proposal of it led to), in the source's order. Statuses (with_status_as_of; then
-        add_status_display) as of as_of; drafts only for staff (visible_to). The view groups
-        the rows."""
+        proposal of it led to), in the source's order. Statuses (with_status_display) as of
+        as_of; drafts only for staff (visible_to). The view groups the rows."""
         outcomes = self.visible_to(user)
         proposal_ids = [proposal.pk for proposal in proposals]
         if not proposal_ids:  # nothing to join: an empty IN () would match no row at all
@@ -455,7 +435,7 @@ class OutcomeQuerySet(PublishableQuerySet):
                     origin_proposal_id=Value(None, output_field=models.IntegerField()),
                     origin_evidence=Value(None, output_field=models.CharField()),
                 )
-                .with_status_as_of(as_of)
+                .with_status_display(as_of)
                 .order_by("order", "title", "pk")
             )
         # Two parts joined by UNION ALL, each read through an index (the summit's outcomes;
@@ -483,16 +463,16 @@ class OutcomeQuerySet(PublishableQuerySet):
             )
         )
         return (
-            own.with_status_as_of(as_of)
+            own.with_status_display(as_of)
             .order_by()
-            .union(led_to.with_status_as_of(as_of).order_by(), all=True)
+            .union(led_to.with_status_display(as_of).order_by(), all=True)
             .order_by("order", "title", "pk")
         )
 
     def led_from(self, proposals, as_of: datetime.date | None = None):
         """Outcomes that came from these proposals (a queryset of them, or their ids), one row
         per link, annotated origin_proposal_id, origin_evidence, origin_note and
-        with_status_as_of (for add_status_display)."""
+        with_status_display."""
         return (
             self.filter(origins__proposal__in=proposals)
             # F() after filter() reuses the filtered join: only the links to these proposals.
@@ -501,7 +481,7 @@ class OutcomeQuerySet(PublishableQuerySet):
                 origin_evidence=F("origins__evidence"),
                 origin_note=F("origins__note"),
             )
-            .with_status_as_of(as_of)
+            .with_status_display(as_of)
             .order_by("origin_proposal_id", "order", "title")
         )
 
@@ -742,6 +722,12 @@ class Outcome(Versioned, Publishable, Deadline):
 
     def get_absolute_url(self):
         return reverse("outcome_detail", args=[self.slug])
+
+    @property
+    def shown_status_label(self) -> str:
+        """The name of the status shown (with_status_as_of's shown_status), "" if none."""
+        status = getattr(self, "shown_status", "")
+        return Status(status).label if status else ""
 
     def deadline_summit(self) -> Summit | None:
         return related_or_none(self, "summit")

@@ -13,7 +13,7 @@ from actors.models import Actor, ActorKind, ActorName
 from summits.models import Participation, Proposal, Summit
 
 from ..cache import public_page
-from ..models import Outcome, PartyRole, Status, add_status_display
+from ..models import Outcome, PartyRole, Status
 from .common import PageContext
 
 ACTORS_PER_PAGE = 50
@@ -102,9 +102,7 @@ def actor_detail(request, slug):
     )
     led_to = defaultdict(list)
     outcomes = Outcome.objects.visible_to(request.user)
-    for outcome in add_status_display(
-        outcomes.led_from([proposal.pk for proposal in proposals], page.as_of), page.as_of
-    ):
+    for outcome in outcomes.led_from([proposal.pk for proposal in proposals], page.as_of):
         led_to[outcome.origin_proposal_id].append(outcome)
     made, addressed = [], []
     for proposal in proposals:
@@ -125,8 +123,8 @@ def actor_detail(request, slug):
         COMMITMENTS_PER_PAGE,
     )
     in_status = {row.pk: row.in_status for row in page_obj}
-    rows = commitments.order_by().in_bulk(list(in_status))
-    page_obj.object_list = add_status_display([rows[pk] for pk in in_status], page.as_of)
+    rows = commitments.with_overdue_then(page.as_of).order_by().in_bulk(list(in_status))
+    page_obj.object_list = [rows[pk] for pk in in_status]
     for outcome in page_obj:
         outcome.actor_roles = [
             {"label": PartyRole(role["role"]).label, "note": role["note"]}

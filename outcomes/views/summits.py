@@ -21,7 +21,6 @@ from ..models import (
     Outcome,
     Status,
     StatusUpdate,
-    add_status_display,
     coarser_precision,
 )
 from .common import PageContext
@@ -87,7 +86,7 @@ def summit_detail(request, slug):
     own: dict[int, Outcome] = {}
     led_to = defaultdict(list)
     rows = Outcome.objects.for_summit_page(summit, summit.proposal_list, page.as_of, request.user)
-    for outcome in add_status_display(rows, page.as_of):
+    for outcome in rows:
         if outcome.origin_proposal_id is not None:
             led_to[outcome.origin_proposal_id].append(outcome)
         if outcome.summit_id == summit.pk:
