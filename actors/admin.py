@@ -1,10 +1,5 @@
-"""Admin for actors, their other names and memberships, relationships and sources.
+"""Admin for actors, their other names and memberships, relationships and sources."""
 
-The two helpers at the top, and actors.admin_mixins, are shared by the summits and outcomes
-admins, which may import from actors (never the other way round).
-"""
-
-from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.db import models
@@ -12,30 +7,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
-from .admin_mixins import AuditedAdmin, VersionedAdminMixin
+from core.admin import AuditedAdmin, CompactTabularInline, VersionedAdminMixin, property_column
+
 from .models import Actor, ActorName, Membership, Relationship, Source
 from .signals import records_citing
-
-
-class CompactTabularInline(admin.TabularInline):
-    """A tabular inline with one empty row ready to type into and short text boxes,
-    so that several inlines fit on one page."""
-
-    extra = 1
-    formfield_overrides = {
-        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})},
-    }
-
-
-def property_column(attribute: str, description: str, *, ordering=None, boolean=None):
-    """A column or read-only field showing a model property, e.g. a date as precisely as its
-    source gives it, sortable by the field behind it. Assign it in a ModelAdmin class body."""
-
-    @admin.display(description=description, ordering=ordering, boolean=boolean)
-    def column(model_admin, obj):
-        return getattr(obj, attribute)
-
-    return column
 
 
 class ActorNameInline(CompactTabularInline):

@@ -6,4 +6,8 @@ class ActorsConfig(AppConfig):
     name = "actors"
 
     def ready(self):
+        from core.changes import track_changes_of
+
         from . import signals  # noqa: F401  (the guard against deleting cited sources)
+
+        track_changes_of(self)

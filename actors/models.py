@@ -1,80 +1,22 @@
 """Actors (states, organisations, people, collective voices), their names and
 memberships, and the sources every claim in the tracker cites.
 
-Sources live here, at the bottom of actors <- summits <- outcomes, because
-memberships cite them as much as summits and outcomes do (Popolo: every record
-carries sources).
+Sources live here, at the bottom of the domain (actors <- summits <- outcomes), because
+memberships cite them as much as summits and outcomes do (Popolo: every record carries
+sources).
 """
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import (
-    Case,
-    Count,
-    F,
-    OuterRef,
-    Q,
-    Subquery,
-    TextField,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce, JSONObject
+from django.db.models import Count, F, Q, TextField, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from actors.concurrency import Versioned
-from actors.search import JoinedText, JSONList, text_matches, text_search
-
-
-class DatePrecision(models.TextChoices):
-    """How much of a stored date the source actually gives.
-
-    The tracker never invents precision: a date known only to the month is stored
-    as the first of that month with precision MONTH, and shown as "June 2025".
-    """
-
-    DAY = "day", "Exact day"
-    MONTH = "month", "Month only"
-    YEAR = "year", "Year only"
-    APPROXIMATE = "approximate", "Approximate"
-    ON_OR_BEFORE = "on_or_before", "On or before"
-    UNKNOWN = "unknown", "Unknown"
-
-
-def precision_matches_date(date_field: str, precision_field: str) -> Q:
-    """Condition for a CheckConstraint: a date is empty exactly when its precision is unknown."""
-    return Q(**{f"{date_field}__isnull": True, precision_field: DatePrecision.UNKNOWN}) | Q(
-        Q(**{f"{date_field}__isnull": False}) & ~Q(**{precision_field: DatePrecision.UNKNOWN})
-    )
-
-
-def clean_precision(instance, date_field: str, precision_field: str) -> None:
-    """Mirror of precision_matches_date for forms: an empty date has unknown precision,
-    a given date needs a precision."""
-    date, precision = getattr(instance, date_field), getattr(instance, precision_field)
-    if date is None:
-        setattr(instance, precision_field, DatePrecision.UNKNOWN)
-    elif precision in ("", DatePrecision.UNKNOWN):
-        raise ValidationError(
-            {precision_field: "Say how precise the date is, or leave the date empty if unknown."}
-        )
-
-
-def format_fuzzy_date(date, precision: str) -> str:
-    """A date as precisely as its source gives it: "6 June 2025", "June 2025", "c. 6 June 2025"."""
-    if date is None or precision == DatePrecision.UNKNOWN:
-        return "date unknown"
-    if precision == DatePrecision.YEAR:
-        return f"{date.year}"
-    if precision == DatePrecision.MONTH:
-        return date.strftime("%B %Y")
-    day = f"{date.day} {date.strftime('%B %Y')}"
-    if precision == DatePrecision.APPROXIMATE:
-        return f"c. {day}"
-    if precision == DatePrecision.ON_OR_BEFORE:
-        return f"on or before {day}"
-    return day
+from core.concurrency import Versioned
+from core.dates import DatePrecision, clean_precision, format_fuzzy_date, precision_matches_date
+from core.db import joined_texts, related_rows, vocabulary_rank
+from core.search import text_matches, text_search
 
 
 class Language(models.TextChoices):
@@ -111,23 +53,15 @@ class ActorQuerySet(models.QuerySet):
 
     def search(self, text: str):
         """Actors whose name, short name, other names (any language) or description match
-        text (actors.search.text_search), best first; other_names holds the other names."""
-        other_names = (
-            ActorName.objects.filter(actor=OuterRef("pk"))
-            .order_by()
-            .values("actor")
-            .annotate(joined=JoinedText("name"))
-            .values("joined")
-        )
+        text (core.search.text_search), best first; other_names holds the other names."""
+        other_names = joined_texts(ActorName.objects, "actor", "name", " · ")
         # Only actors with other names can match in them: the others match in their own
         # fields or not at all, which the GIN index of actors migration 0005 (keep in step)
         # finds without parsing every actor's text; joined other names cannot be indexed.
         own = text_matches(self, text, {"name": "A", "short_name": "A", "description": "C"})
         candidates = Q(pk__in=own.values("pk")) | Q(pk__in=ActorName.objects.values("actor"))
         return text_search(
-            self.annotate(
-                other_names=Coalesce(Subquery(other_names), Value(""), output_field=TextField())
-            ),
+            self.annotate(other_names=Coalesce(other_names, Value(""), output_field=TextField())),
             text,
             {"name": "A", "short_name": "A", "other_names": "A", "description": "C"},
             candidates=candidates,
@@ -136,12 +70,10 @@ class ActorQuerySet(models.QuerySet):
     def for_list(self):
         """The actor list (/actors/): grouped by kind in ActorKind's order (states first),
         then by name, with the country each belongs to."""
-        kind_rank = Case(
-            *[When(kind=value, then=Value(i)) for i, value in enumerate(ActorKind)],
-            default=Value(99),
-        )
         return (
-            self.select_related("country").alias(kind_rank=kind_rank).order_by("kind_rank", "name")
+            self.select_related("country")
+            .alias(kind_rank=vocabulary_rank("kind", ActorKind.values))
+            .order_by("kind_rank", "name")
         )
 
     def count_by_kind(self) -> dict[str, int]:
@@ -153,15 +85,10 @@ class ActorQuerySet(models.QuerySet):
         (name_rows: a list of {"name", "language", "note"}, in no order) from a subquery
         rather than a second query; its memberships and relationships, both ways, come from
         memberships_of() and relationships_of()."""
-        names = (
-            ActorName.objects.filter(actor=OuterRef("pk"))
-            .order_by()
-            .values("actor")
-            .annotate(rows=JSONList(JSONObject(name="name", language="language", note="note")))
-            .values("rows")
-        )
         return self.select_related("country").annotate(
-            name_rows=Subquery(names, output_field=models.JSONField())
+            name_rows=related_rows(
+                ActorName.objects, "actor", name="name", language="language", note="note"
+            )
         )
 
     def memberships_of(self, actor: "Actor"):

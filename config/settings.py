@@ -34,9 +34,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "simple_history",
+    # The layers, each importing only those above it in this list.
+    "core",
     "actors",
     "summits",
     "outcomes",
+    "tracker",
 ]
 
 MIDDLEWARE = [
@@ -87,14 +90,14 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Whole-dataset figures (facet and status counts) are cached under the data version
-# (outcomes/cache.py), so a cache per worker process is correct and needs no server. Each
+# (core/cache.py), so a cache per worker process is correct and needs no server. Each
 # entry is a few KB; 500 of them bound a worker's cache to a few MB.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "OPTIONS": {"MAX_ENTRIES": 500},
     },
-    # Whole public pages as anonymous visitors get them (outcomes.cache.public_page), up to
+    # Whole public pages as anonymous visitors get them (core.cache.public_page), up to
     # ~160 KB each: 200 of them bound a worker's share to ~30 MB.
     "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

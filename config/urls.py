@@ -1,42 +1,14 @@
-"""Root URLconf. These addresses are permanent links that researchers cite: keep them stable.
-
-The public pages combine all three apps, so their views live in outcomes/views/ (outcomes is
-the one app that may import actors and summits), one module per address prefix.
-"""
+"""Root URLconf: the tracker's pages (tracker/urls.py) and the admin, where analysts enter
+data."""
 
 from django.contrib import admin
 from django.urls import include, path
-
-from outcomes.views import actors, desk, exports, feeds, history, outcomes, site, summits
 
 admin.site.site_header = "Summit Outcome Tracker"
 admin.site.site_title = "Summit Outcome Tracker admin"
 admin.site.index_title = "Data entry"
 
 urlpatterns = [
-    path("", site.overview, name="overview"),
-    path("methodology/", site.methodology, name="methodology"),
-    path("search/", site.search, name="search"),
-    path("summits/", summits.summit_list, name="summit_list"),
-    path("summits/<slug:slug>/", summits.summit_detail, name="summit_detail"),
-    path("outcomes/", outcomes.outcome_list, name="outcome_list"),
-    path("outcomes/export.csv", exports.outcome_export_csv, name="outcome_export_csv"),
-    path("outcomes/export.json", exports.outcome_export_json, name="outcome_export_json"),
-    path("outcomes/<slug:slug>/", outcomes.outcome_detail, name="outcome_detail"),
-    path("outcomes/<slug:slug>/history/", history.outcome_history, name="outcome_history"),
-    path("actors/", actors.actor_list, name="actor_list"),
-    path("actors/<slug:slug>/", actors.actor_detail, name="actor_detail"),
-    path("feeds/updates.atom", feeds.UpdatesFeed(), name="updates_feed"),
-    path("deadlines.ics", feeds.deadlines_ics, name="deadlines_ics"),
-    # Signed-in work: the follow-up desk (editors) and sign-in itself.
-    path("desk/", desk.desk, name="desk"),
-    path(
-        "desk/outcomes/<slug:slug>/update/",
-        desk.record_status_update,
-        name="desk_record_update",
-    ),
-    path("desk/follow-ups/<int:pk>/", desk.follow_up_change, name="desk_follow_up"),
-    path("desk/publish/", desk.publish, name="desk_publish"),
-    path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("", include("tracker.urls")),
 ]

@@ -8,18 +8,21 @@ follow-up desk, which keeps each change in its history (FollowUpChange).
 """
 
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.utils import flatten, model_ngettext
-from django.db import transaction
+from django.contrib import admin
+from django.contrib.admin.utils import flatten
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from actors.admin import CompactTabularInline, property_column
-from actors.admin_mixins import AuditedAdmin, VersionedAdminMixin
-from actors.concurrency import EditConflict
-from actors.models import DatePrecision
+from core.admin import (
+    AuditedAdmin,
+    CompactTabularInline,
+    PublishedFilter,
+    PublishingAdmin,
+    VersionedAdminMixin,
+    property_column,
+)
+from core.dates import DatePrecision
 
 from .models import (
     FollowUp,
@@ -29,6 +32,7 @@ from .models import (
     OutcomeParty,
     StatusUpdate,
 )
+from .services import save_status_update
 
 DEADLINE_FIELDSET = (
     "Deadline",
@@ -58,6 +62,8 @@ class DeadlineForm(forms.ModelForm):
 
 
 class OverdueFilter(admin.SimpleListFilter):
+    """Overdue today, by the model's rule (overdue())."""
+
     title = "overdue"
     parameter_name = "overdue"
 
@@ -65,74 +71,11 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", "Overdue"), ("no", "Not overdue")]
 
     def queryset(self, request, queryset):
-        today = timezone.localdate()
         if self.value() == "yes":
-            return queryset.overdue(today)
+            return queryset.filter(pk__in=queryset.model.objects.overdue().values("pk"))
         if self.value() == "no":
-            return queryset.exclude(pk__in=Outcome.objects.overdue(today).values("pk"))
+            return queryset.exclude(pk__in=queryset.model.objects.overdue().values("pk"))
         return queryset
-
-
-class PublishedFilter(admin.SimpleListFilter):
-    title = "publication"
-    parameter_name = "published"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Published"), ("no", "Draft")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.published()
-        if self.value() == "no":
-            return queryset.drafts()
-        return queryset
-
-
-class PublishingAdmin(AuditedAdmin):
-    """The admin of a Publishable model: a published column and filter, and actions to
-    publish and unpublish, offered (and run) only for users with its publish permission."""
-
-    actions = ["publish_selected", "unpublish_selected"]
-
-    published = property_column("is_published", "published", boolean=True, ordering="published_at")
-
-    def has_publish_permission(self, request) -> bool:
-        opts = self.opts
-        return request.user.has_perm(f"{opts.app_label}.publish_{opts.model_name}")
-
-    @admin.action(permissions=["publish"], description="Publish selected %(verbose_name_plural)s")
-    def publish_selected(self, request, queryset):
-        self._set_published(request, queryset, True)
-
-    @admin.action(permissions=["publish"], description="Unpublish selected %(verbose_name_plural)s")
-    def unpublish_selected(self, request, queryset):
-        self._set_published(request, queryset, False)
-
-    def _set_published(self, request, queryset, publish: bool) -> None:
-        done, conflicts = 0, []
-        for obj in queryset:
-            if obj.is_published == publish:
-                continue
-            try:
-                with transaction.atomic():
-                    if publish:
-                        obj.publish(request.user)
-                    else:
-                        obj.unpublish()
-            except EditConflict:
-                conflicts.append(obj)
-            else:
-                done += 1
-        verb = "Published" if publish else "Unpublished"
-        self.message_user(request, f"{verb} {done} {model_ngettext(self.opts, done)}.")
-        if conflicts:
-            names = ", ".join(f"“{obj}”" for obj in conflicts)
-            self.message_user(
-                request,
-                f"Not changed, because someone saved them at the same moment: {names}. "
-                "Please try again.",
-                messages.WARNING,
-            )
 
 
 @admin.display(boolean=True, description="in force")
@@ -155,16 +98,12 @@ def can_publish_updates(request) -> bool:
     return request.user.has_perm("outcomes.publish_statusupdate")
 
 
-def save_status_update(request, update: StatusUpdate, form) -> None:
-    """Save an entry added (or a draft edited) in the admin. A new one is recorded by the
-    user: that is part of the history too (StatusUpdateQuerySet.in_force(known_at=...) tells
-    what the tracker knew when). It stays a draft unless an editor ticked "Publish now"."""
-    if update.pk is None:
-        update.recorded_by = request.user
-    if form.cleaned_data.get("publish_now") and can_publish_updates(request):
-        update.publish(request.user)  # saves
-    else:
-        update.save()
+def save_from_form(request, update: StatusUpdate, form) -> None:
+    """Save an entry added (or a draft edited) in the admin through the service that records
+    entries (outcomes.services): a new one is recorded by the user, and stays a draft unless
+    an editor ticked "Publish now". Its sources are the form's to save (save_m2m)."""
+    publish = bool(form.cleaned_data.get("publish_now")) and can_publish_updates(request)
+    save_status_update(update, user=request.user, publish=publish)
 
 
 class OutcomePartyInline(CompactTabularInline):
@@ -207,6 +146,7 @@ class StatusHistoryInline(admin.TabularInline):
         return (
             super()
             .get_queryset(request)
+            .with_in_force()
             .select_related("outcome", "corrects__outcome", "corrected_by", "recorded_by")
             .prefetch_related("sources")
         )
@@ -358,7 +298,7 @@ class OutcomeAdmin(VersionedAdminMixin, PublishingAdmin):
             {
                 "description": "Derived from the status history below. To change it, "
                 "record a new status.",
-                "fields": [("current_status", "current_status_date")],
+                "fields": [("current_status", "current_status_since")],
             },
         ),
         (
@@ -373,7 +313,7 @@ class OutcomeAdmin(VersionedAdminMixin, PublishingAdmin):
     readonly_fields = [
         "deadline",
         "current_status",
-        "current_status_date",
+        "current_status_since",
         "published_at",
         "published_by",
     ]
@@ -386,7 +326,13 @@ class OutcomeAdmin(VersionedAdminMixin, PublishingAdmin):
     ]
 
     deadline = property_column("deadline_display", "deadline", ordering="due_date")
-    overdue = property_column("is_overdue", "overdue", boolean=True)
+    overdue = property_column("overdue_then", "overdue", boolean=True)
+    current_status_since = property_column("shown_since_display", "since")
+
+    def get_queryset(self, request):
+        # The overdue column and the status's date read the model's rule for today
+        # (with_status()).
+        return super().get_queryset(request).with_status()
 
     def get_inlines(self, request, obj):
         if obj is None:  # a new outcome has no history yet
@@ -399,7 +345,7 @@ class OutcomeAdmin(VersionedAdminMixin, PublishingAdmin):
         # Both status inlines only ever add: the history inline saves nothing.
         formset.save(commit=False)
         for update_form in formset.saved_forms:
-            save_status_update(request, update_form.instance, update_form)
+            save_from_form(request, update_form.instance, update_form)
         formset.save_m2m()
 
 
@@ -452,7 +398,9 @@ class StatusUpdateAdmin(PublishingAdmin):
     def get_queryset(self, request):
         # str(update) names its outcome, so join it for the `corrects` autocomplete too. (The
         # changelist ignores list_select_related once the queryset has a select_related.)
-        return super().get_queryset(request).select_related(*self.list_select_related)
+        return (
+            super().get_queryset(request).with_in_force().select_related(*self.list_select_related)
+        )
 
     RECORDED = ["correction", "recorded_at", "recorded_by", "published_at", "published_by"]
 
@@ -492,7 +440,7 @@ class StatusUpdateAdmin(PublishingAdmin):
     def save_model(self, request, obj, form, change):
         if change and obj.is_published:
             return  # a published entry is never written again (all its fields are read-only)
-        save_status_update(request, obj, form)
+        save_from_form(request, obj, form)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "corrects":
@@ -558,8 +506,12 @@ class FollowUpAdmin(VersionedAdminMixin, AuditedAdmin):
     inlines = [FollowUpChangeInline]
 
     deadline = property_column("deadline_display", "deadline", ordering="due_date")
-    overdue = property_column("is_overdue", "overdue", boolean=True)
+    overdue = property_column("overdue_then", "overdue", boolean=True)
     on_the_desk = on_the_desk
+
+    def get_queryset(self, request):
+        # The overdue column reads the model's rule for today (with_state_on()).
+        return super().get_queryset(request).with_state_on()
 
 
 @admin.register(OutcomeParty)

@@ -3,8 +3,7 @@ proposals, reactions and challenges are all entered on the summit's own page."""
 
 from django.contrib import admin
 
-from actors.admin import CompactTabularInline, property_column
-from actors.admin_mixins import AuditedAdmin, VersionedAdminMixin
+from core.admin import AuditedAdmin, CompactTabularInline, VersionedAdminMixin, property_column
 
 from .models import (
     Challenge,

@@ -5,35 +5,15 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import (
-    Aggregate,
-    Case,
-    Count,
-    Exists,
-    F,
-    JSONField,
-    OuterRef,
-    Prefetch,
-    Q,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce, JSONObject
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from actors.concurrency import Versioned
-from actors.models import (
-    Actor,
-    ActorKind,
-    DatePrecision,
-    Source,
-    clean_precision,
-    format_fuzzy_date,
-    precision_matches_date,
-)
-from actors.search import text_search
+from actors.models import Actor, ActorKind, Source
+from core.concurrency import Versioned
+from core.dates import DatePrecision, clean_precision, format_fuzzy_date, precision_matches_date
+from core.db import count_of, related_rows, vocabulary_rank
+from core.search import text_search
 
 
 class SummitKind(models.TextChoices):
@@ -50,31 +30,6 @@ class SummitStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class JSONList(Aggregate):
-    """The rows of a group as a JSON list (json_group_array on SQLite, jsonb_agg on
-    PostgreSQL): a short list of plain texts can come with its parent row, not in a query of
-    its own."""
-
-    function = "JSON_GROUP_ARRAY"
-    output_field = JSONField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
-
-
-def json_list(queryset: models.QuerySet, **fields) -> Subquery:
-    """For each row of an outer query, the rows of queryset pointing to it through `summit`,
-    as a list of {name: field} dicts (in no particular order: sort them by an "order" key)."""
-    rows = (
-        queryset.filter(summit=OuterRef("pk"))
-        .order_by()
-        .values("summit")
-        .annotate(items=JSONList(JSONObject(**fields)))
-        .values("items")
-    )
-    return Subquery(rows, output_field=JSONField())
-
-
 class SummitQuerySet(models.QuerySet):
     def held(self):
         return self.filter(status=SummitStatus.HELD)
@@ -88,16 +43,11 @@ class SummitQuerySet(models.QuerySet):
         # A subquery, not a join and GROUP BY: grouped, every summit (5,000) is counted before
         # the page of 20 is cut, and the paginator's COUNT groups them all again. A subquery
         # runs for the rows shown only, and COUNT leaves it out.
-        participants = (
-            Participation.objects.filter(summit=OuterRef("pk"))
-            .order_by()
-            .values("summit")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
         return (
             self.select_related("country", "host")
-            .annotate(participant_count=Coalesce(Subquery(participants), 0))
+            .annotate(
+                participant_count=count_of(Participation.objects.filter(summit=OuterRef("pk")))
+            )
             .newest_first()
         )
 
@@ -109,43 +59,33 @@ class SummitQuerySet(models.QuerySet):
         return (
             self.select_related("country", "host", "follows_up")
             .annotate(
-                objective_items=json_list(SummitObjective.objects, order="order", text="text"),
-                challenge_items=json_list(
-                    Challenge.objects, order="order", title="title", description="description"
+                objective_items=related_rows(
+                    SummitObjective.objects, "summit", order="order", text="text"
                 ),
-            )
-            .annotate(
+                challenge_items=related_rows(
+                    Challenge.objects,
+                    "summit",
+                    order="order",
+                    title="title",
+                    description="description",
+                ),
                 # In the summit's row, not a query of their own (follow_up_list reads it).
-                follow_up_items=Subquery(
-                    Summit.objects.filter(follows_up=OuterRef("pk"))
-                    .order_by()
-                    .values("follows_up")
-                    .annotate(
-                        items=JSONList(
-                            JSONObject(
-                                slug="slug",
-                                name="name",
-                                start_date="start_date",
-                                start_date_precision="start_date_precision",
-                                end_date="end_date",
-                            )
-                        )
-                    )
-                    .values("items"),
-                    output_field=JSONField(),
-                )
+                follow_up_items=related_rows(
+                    Summit.objects,
+                    "follows_up",
+                    slug="slug",
+                    name="name",
+                    start_date="start_date",
+                    start_date_precision="start_date_precision",
+                    end_date="end_date",
+                ),
             )
             .prefetch_related(
                 Prefetch(
                     "participations",
                     queryset=Participation.objects.select_related("actor", "delegation_head")
                     # as ParticipantRole declares them (host, parties, ...), not alphabetically
-                    .alias(
-                        role_rank=Case(
-                            *[When(role=v, then=Value(i)) for i, v in enumerate(ParticipantRole)],
-                            default=Value(99),
-                        )
-                    )
+                    .alias(role_rank=vocabulary_rank("role", ParticipantRole.values))
                     .order_by("role_rank", "actor__name"),
                     to_attr="participation_list",
                 ),
@@ -209,7 +149,7 @@ class SummitQuerySet(models.QuerySet):
         return summits
 
     def search(self, text: str):
-        """Summits whose name, city or summary match text (actors.search), best first.
+        """Summits whose name, city or summary match text (core.search), best first.
         Migration 0004 indexes these fields' vector: keep the two in step."""
         return text_search(
             self.select_related("country"), text, {"name": "A", "city": "B", "summary": "C"}
@@ -341,6 +281,13 @@ class Summit(Versioned, models.Model):
         return text
 
     @property
+    def place_display(self) -> str:
+        """“Tokyo, Japan”, or as much of it as is known; "" if neither. (With its country
+        loaded: select_related("country").)"""
+        country = str(self.country) if self.country_id else ""
+        return ", ".join(part for part in (self.city, country) if part)
+
+    @property
     def anchor_date(self):
         """The day relative deadlines count from ("within six months of the summit"):
         the last day of the summit, if known."""
@@ -444,7 +391,7 @@ class Theme(models.TextChoices):
 
 class ProposalQuerySet(models.QuerySet):
     def search(self, text: str):
-        """Proposals whose title or text match text (actors.search), best first, with who made
+        """Proposals whose title or text match text (core.search), best first, with who made
         them, to whom and at which summit. Migration 0004 indexes these fields' vector: keep
         the two in step."""
         return text_search(

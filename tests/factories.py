@@ -1,16 +1,28 @@
-"""Small factory helpers: each makes a valid record, any field overridable. Outcomes and
-status updates are published unless published=False."""
+"""Small helpers shared by the whole suite: factories that each make a valid record, any
+field overridable (kwargs.setdefault), and a few for signing in and for admin forms.
+
+Outcomes and status updates are published unless published=False; status updates are
+recorded through the service every write path uses (outcomes.services), so that the
+outcome's stored status follows.
+"""
 
 import datetime
 import itertools
 
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
-from actors.models import Actor, ActorKind, DatePrecision, Source, SourceKind
-from outcomes.models import Outcome, OutcomeType, Status, StatusUpdate
+from actors.models import Actor, ActorKind, Source, SourceKind
+from core.dates import DatePrecision
+from outcomes.models import FollowUp, FollowUpKind, Outcome, OutcomeType, Status, StatusUpdate
+from outcomes.services import save_status_update
 from summits.models import Summit
 
 _counter = itertools.count(1)
+
+PASSWORD = "correct horse"
 
 
 def make_actor(**kwargs) -> Actor:
@@ -56,11 +68,61 @@ def make_outcome(**kwargs) -> Outcome:
 
 
 def make_update(outcome: Outcome, sources=(), **kwargs) -> StatusUpdate:
+    """An entry of outcome's history, recorded (and published unless published=False)
+    through outcomes.services, citing sources (a new source if none is given)."""
     kwargs.setdefault("status", Status.IN_PROGRESS)
     kwargs.setdefault("effective_date", datetime.date(2025, 7, 1))
     kwargs.setdefault("summary", "Something happened.")
-    if kwargs.pop("published", True):
-        kwargs.setdefault("published_at", timezone.now())
-    update = StatusUpdate.objects.create(outcome=outcome, **kwargs)
-    update.sources.set(sources or [make_source()])
-    return update
+    publish = kwargs.pop("published", True)
+    user = kwargs.pop("recorded_by", None)
+    update = StatusUpdate(outcome=outcome, **kwargs)
+    return save_status_update(
+        update, user=user, sources=list(sources) or [make_source()], publish=publish
+    )
+
+
+def make_follow_up(outcome: Outcome | None = None, **kwargs) -> FollowUp:
+    kwargs.setdefault("kind", FollowUpKind.SUMMIT)
+    kwargs.setdefault("title", "Follow-up summit in Seoul")
+    if kwargs.get("due_date"):
+        kwargs.setdefault("due_date_precision", DatePrecision.DAY)
+    return FollowUp.objects.create(outcome=outcome or make_outcome(), **kwargs)
+
+
+def staff_member(username: str, role: str | None) -> User:
+    """A member of staff in one of the roles (the groups tracker.roles makes), or in none;
+    password PASSWORD."""
+    user = User.objects.create_user(username, f"{username}@example.org", PASSWORD, is_staff=True)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def signed_in(user: User) -> Client:
+    """A test client signed in as user."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def admin_url(model, view: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def form_data(response) -> dict:
+    """What an admin change page sends back when the analyst changes nothing."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data = {}
+    for form in forms:
+        for field in form:
+            value = field.value()
+            if value is not None and value is not False:
+                data[field.html_name] = "on" if value is True else value
+    return data
+
+
+def days(n: int) -> datetime.date:
+    """n days from today (negative: ago)."""
+    return timezone.localdate() + datetime.timedelta(days=n)

@@ -1,5 +1,8 @@
 """Records that existed before publishing was introduced were public: keep them published.
-Then create the Analyst, Editor and Researcher groups (outcomes.roles)."""
+
+The Analyst, Editor and Researcher groups were created here too; the roles have since moved
+to the tracker app, whose migration 0001 creates (or, on a database that ran this one,
+repairs) them."""
 
 from django.db import migrations
 from django.db.models import F
@@ -17,12 +20,6 @@ def publish_existing(apps, schema_editor):
             model.objects.filter(published_at__isnull=True).update(published_at=timezone.now())
 
 
-def sync_roles(apps, schema_editor):
-    from outcomes.roles import sync_roles
-
-    sync_roles(apps)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("outcomes", "0003_publishing_versions_history"),
@@ -32,5 +29,4 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(publish_existing, migrations.RunPython.noop),
-        migrations.RunPython(sync_roles, migrations.RunPython.noop),
     ]

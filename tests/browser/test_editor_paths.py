@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from core.publishing import unpublish
 from outcomes.models import Outcome, StatusUpdate
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -76,7 +77,7 @@ def test_an_analysts_draft_is_published_by_an_editor_from_the_desk(
     page: Page, browser, demo, screenshot
 ):
     draft = Outcome.objects.get(title__icontains="family reunification")
-    draft.unpublish()
+    unpublish([draft], None)
 
     sign_in(page, demo, "editor")
     drafts = page.locator("#drafts")

@@ -1,0 +1,205 @@
+"""What every ModelAdmin of the tracker shares: the audit trail's history pages, one data
+version per save, no lost edits when two people change the same record at once, publishing,
+and compact inlines.
+
+AuditedAdmin is the base of every ModelAdmin. VersionedAdminMixin goes on the admin, or the
+inline, of a Versioned model: it puts core.concurrency.VersionedFormMixin into the admin's
+form. PublishingAdmin is the admin of a Publishable model.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets, model_ngettext
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import HttpResponseRedirect
+from simple_history.admin import SimpleHistoryAdmin
+
+from .changes import changes
+from .concurrency import EditConflict, VersionedFormMixin
+from .publishing import publish, unpublish
+
+
+class CompactTabularInline(admin.TabularInline):
+    """A tabular inline with one empty row ready to type into and short text boxes,
+    so that several inlines fit on one page."""
+
+    extra = 1
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})},
+    }
+
+
+def property_column(attribute: str, description: str, *, ordering=None, boolean=None):
+    """A column or read-only field showing a model property, e.g. a date as precisely as its
+    source gives it, sortable by the field behind it. Assign it in a ModelAdmin class body."""
+
+    @admin.display(description=description, ordering=ordering, boolean=boolean)
+    def column(model_admin, obj):
+        return getattr(obj, attribute)
+
+    return column
+
+
+def versioned_form(form_class: type[forms.ModelForm]) -> type[forms.ModelForm]:
+    """form_class with VersionedFormMixin and a declared hidden version field (declared, so
+    that the admin may list it in a fieldset, which is what renders it)."""
+    if issubclass(form_class, VersionedFormMixin):
+        return form_class
+    return type(
+        f"Versioned{form_class.__name__}",
+        (VersionedFormMixin, form_class),
+        {"version": forms.IntegerField(widget=forms.HiddenInput, required=False)},
+    )
+
+
+class VersionedAdminMixin:
+    """For the ModelAdmin or inline of a Versioned model: its form remembers the version it
+    was loaded with, and saving it after someone else saved is refused with what they changed
+    (shown by AuditedAdmin at the top of the change form), keeping what was typed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form = versioned_form(self.form)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if "version" in flatten_fieldsets(fieldsets):
+            return fieldsets
+        # The admin renders only the fields its fieldsets name; a hidden one shows nothing.
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": [*options["fields"], "version"]}), *rest]
+
+    def save_model(self, request, obj, form, change):
+        # Saving an unchanged record would only move its version on and so refuse everyone
+        # else who has it open, e.g. when only an inline row was edited on its page. (Inline
+        # formsets skip unchanged rows already.)
+        if change and not [name for name in form.changed_data if name != "version"]:
+            return
+        super().save_model(request, obj, form, change)
+
+    def get_exclude(self, request, obj=None):
+        # Not as a model field (it is not editable): the form's declared field stands for it.
+        return [*(super().get_exclude(request, obj) or []), "version"]
+
+
+def edit_conflicts(context) -> list[dict]:
+    """The refusals of a change form and of its inline rows, each with the record's label
+    and changes_since() (who changed which field from what to what)."""
+    forms_shown = [(None, context["adminform"].form)]
+    for inline in context.get("inline_admin_formsets", []):
+        forms_shown += [(inline.opts.verbose_name, form) for form in inline.formset.forms]
+    return [
+        {
+            "label": f"{kind} “{form.instance}”" if kind else "",
+            "changes": form.conflict,
+            "overlap": form.overlap,
+        }
+        for kind, form in forms_shown
+        if getattr(form, "conflict", None) is not None
+    ]
+
+
+class AuditedAdmin(SimpleHistoryAdmin):
+    """A ModelAdmin with the audit trail's history page (who, when, which fields) instead of
+    Django's log, read-only: an old version is never written back from there (that would
+    bypass the rules of the change form, e.g. on published status updates). Every view that
+    writes is one change of the data (core.changes): a record saved with its inlines, a
+    deletion, an action on the list, each replaces the data version once."""
+
+    def changelist_view(self, request, extra_context=None):
+        with changes():
+            return super().changelist_view(request, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        with changes():
+            return super().delete_view(request, object_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["edit_conflicts"] = edit_conflicts(context)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            with changes():
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except EditConflict:
+            # Someone saved between this form's version check and its save. The view's
+            # transaction rolled everything back; run it again: the check now sees their
+            # version and refuses with the friendly message, keeping the input.
+            pass
+        try:
+            with changes():
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except EditConflict:
+            # A third save in that same instant: rare enough to just ask for a retry.
+            self.message_user(
+                request,
+                "Others saved this record at the same moment, twice; your changes were not "
+                "saved. Please make them again.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class PublishedFilter(admin.SimpleListFilter):
+    title = "publication"
+    parameter_name = "published"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Published"), ("no", "Draft")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.published()
+        if self.value() == "no":
+            return queryset.drafts()
+        return queryset
+
+
+class PublishingAdmin(AuditedAdmin):
+    """The admin of a Publishable model: a published column and filter, and actions to
+    publish and withdraw, offered (and run) only for users with its publish permission.
+    They go through core.publishing, the one way records are published."""
+
+    actions = ["publish_selected", "unpublish_selected"]
+
+    published = property_column("is_published", "published", boolean=True, ordering="published_at")
+
+    def has_publish_permission(self, request) -> bool:
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.publish_{opts.model_name}")
+
+    @admin.action(permissions=["publish"], description="Publish selected %(verbose_name_plural)s")
+    def publish_selected(self, request, queryset):
+        self._set_published(request, queryset, publish)
+
+    @admin.action(permissions=["publish"], description="Unpublish selected %(verbose_name_plural)s")
+    def unpublish_selected(self, request, queryset):
+        self._set_published(request, queryset, unpublish)
+
+    def _set_published(self, request, queryset, change) -> None:
+        done, conflicts = 0, []
+        for obj in queryset:
+            try:
+                done += len(change([obj], request.user))
+            except EditConflict:
+                conflicts.append(obj)
+        verb = "Published" if change is publish else "Unpublished"
+        self.message_user(request, f"{verb} {done} {model_ngettext(self.opts, done)}.")
+        if conflicts:
+            names = ", ".join(f"“{obj}”" for obj in conflicts)
+            self.message_user(
+                request,
+                f"Not changed, because someone saved them at the same moment: {names}. "
+                "Please try again.",
+                messages.WARNING,
+            )

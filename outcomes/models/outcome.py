@@ -1,0 +1,526 @@
+"""Outcomes a summit agreed, who is bound by them and where they came from; and the
+query-shaping methods of the pages that show them."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, Concat
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from actors.models import Actor, Source
+from core.concurrency import Versioned
+from core.dates import format_fuzzy_date
+from core.db import count_of, joined_texts, related_or_none, related_rows, vocabulary_rank
+from core.publishing import Publishable, PublishableQuerySet
+from core.search import text_matches, text_search
+from summits.models import Evidence, Proposal, Summit
+
+from .choices import OutcomeType, PartyRole, Status
+from .deadline import Deadline, DeadlineQuerySet
+from .follow_up import FollowUp, FollowUpChange
+from .status import StatusUpdate, entry_in_force
+
+# The fields text search matches in, with their weights: /search/ ranks by them, and the
+# outcome list's text filter matches the same way (core.search). Outcomes migration 0005
+# indexes this vector on PostgreSQL: keep the two in step.
+TEXT_FIELDS = {"title": "A", "description": "B", "deadline_text": "D"}
+
+
+def status_rank(field: str = "shown_status"):
+    """A status's place in the vocabulary (Status), none recorded last: the one status order
+    of every page that sorts or groups by status."""
+    return vocabulary_rank(field, Status.values)
+
+
+class OutcomeQuerySet(DeadlineQuerySet, PublishableQuerySet):
+    def refresh_status(self) -> int:
+        """Store the status rule applied today (status.entry_in_force) on these outcomes:
+        the entry in force now and its status. Called by outcomes.services whenever an entry
+        is recorded, published or withdrawn, and by bulk writers."""
+        return self.update(
+            current_update=entry_in_force(),
+            current_status=Coalesce(entry_in_force(field="status"), Value("")),
+        )
+
+    def with_status(self, as_of: datetime.date | None = None):
+        """Adds each outcome's status as it stood on as_of (default: today, read off the
+        stored current status), all read from the one entry that sets it, which for a past
+        date one subquery finds (status.entry_in_force):
+
+            shown_update_id         that entry (None before the first)
+            shown_status            its status, "" if none recorded yet
+            shown_status_since      the day it took effect,
+            shown_status_precision  as precisely as its source gives it
+            deadline_passed_then    the due date was before that day
+            overdue_then            ... and the status then was not closed (Status.closed):
+                                    the overdue rule for outcomes
+
+        Call it once per queryset (overdue() and open_on() call it)."""
+        today = timezone.localdate()
+        day = as_of or today
+        # No entry takes effect after today (StatusUpdate.clean): from today on, the status
+        # is the stored one.
+        if as_of is None or as_of >= today:
+            outcomes, entry = self, "current_update"
+            shown_status, shown_update_id = F("current_status"), F("current_update_id")
+        else:
+            outcomes = self.alias(status_entry_id=entry_in_force(as_of)).alias(
+                status_entry=FilteredRelation(
+                    "status_updates", condition=Q(status_updates__pk=F("status_entry_id"))
+                )
+            )
+            entry = "status_entry"
+            shown_status = Coalesce(F("status_entry__status"), Value(""))
+            shown_update_id = F("status_entry__id")
+        passed = Q(due_date__lt=day)
+        return outcomes.annotate(
+            shown_update_id=shown_update_id,
+            shown_status=shown_status,
+            shown_status_since=F(f"{entry}__effective_date"),
+            shown_status_precision=F(f"{entry}__effective_date_precision"),
+            deadline_passed_then=ExpressionWrapper(passed, output_field=BooleanField()),
+            overdue_then=ExpressionWrapper(
+                passed & ~Q(shown_status__in=Status.closed()), output_field=BooleanField()
+            ),
+        )
+
+    def overdue(self, on: datetime.date | None = None):
+        """Overdue on the day `on` (default today): with_status()'s rule."""
+        return self.with_status(on).filter(overdue_then=True)
+
+    def open_on(self, as_of: datetime.date | None = None):
+        """Not closed on as_of (default today): their deadline, if any, still counts."""
+        return self.with_status(as_of).exclude(shown_status__in=Status.closed())
+
+    def open_deadlines(self, as_of: datetime.date | None = None):
+        """Open on as_of (open_on) with a due date, with their summit."""
+        return self.open_on(as_of).filter(due_date__isnull=False).select_related("summit")
+
+    def top_level(self):
+        return self.filter(parent__isnull=True)
+
+    def party_to(self, actor: Actor):
+        """Outcomes the actor is a party to, each once."""
+        # A subquery, not a join: an actor with two roles in one outcome would repeat it.
+        return self.filter(pk__in=OutcomeParty.objects.filter(actor=actor).values("outcome"))
+
+    def status_counts(self, as_of: datetime.date | None = None) -> list[dict]:
+        """How many outcomes have each status (now, or on as_of), in vocabulary order, then
+        those with no status recorded (status ""). One GROUP BY query."""
+        rows = self.with_status(as_of).order_by().values("shown_status").annotate(n=Count("pk"))
+        counts = {row["shown_status"]: row["n"] for row in rows}
+        return [
+            {"status": value, "label": label, "count": counts.get(value, 0)}
+            for value, label in Status.choices_with_none()
+        ]
+
+    def for_calendar(self):
+        """Every outcome with a due date, soonest first, with its summit (deadlines.ics)."""
+        return self.deadlines_between().select_related("summit")
+
+    def matching(self, text: str):
+        """Outcomes whose text matches (core.search.text_matches on TEXT_FIELDS), in no
+        order: the outcome list's text filter, by the same rule as search()."""
+        return text_matches(self, text, TEXT_FIELDS)
+
+    def search(self, text: str):
+        """Outcomes whose text matches (core.search.text_search on TEXT_FIELDS), best first,
+        with their summit and stored status (with_status)."""
+        return text_search(self.select_related("summit").with_status(), text, TEXT_FIELDS)
+
+    def count_per(self, field: str) -> Subquery:
+        """A subquery counting these outcomes for each row of an outer query on the model
+        field points to, e.g. summits.annotate(n=Outcome.objects.count_per("summit"))."""
+        return count_of(self.filter(**{field: OuterRef("pk")}))
+
+    # --- The pages' query-shaping methods ------------------------------------------------
+
+    def for_summit_page(
+        self, summit: Summit, proposals, as_of: datetime.date | None = None, user=None
+    ):
+        """The summit page's outcomes in one query: the summit's own (top level and
+        sub-commitments) and those its proposals (loaded already) led to, one row per link to
+        one of them (origin_proposal_id, origin_evidence; None for an outcome of the summit no
+        proposal of it led to), in the source's order. Statuses (with_status) as of as_of;
+        drafts only for staff (visible_to). The view groups the rows."""
+        outcomes = self.visible_to(user)
+        proposal_ids = [proposal.pk for proposal in proposals]
+        if not proposal_ids:  # nothing to join: an empty IN () would match no row at all
+            return (
+                outcomes.filter(summit=summit)
+                .annotate(
+                    origin_proposal_id=Value(None, output_field=models.IntegerField()),
+                    origin_evidence=Value(None, output_field=models.CharField()),
+                )
+                .with_status(as_of)
+                .order_by("order", "title", "pk")
+            )
+        # Two parts joined by UNION ALL, each read through an index (the summit's outcomes;
+        # the links from these proposals): "own OR linked" in one WHERE reads every outcome.
+        own = (
+            outcomes.filter(summit=summit)
+            .annotate(
+                # The ids, not a subquery: FilteredRelation takes neither querysets nor
+                # relations beyond its own.
+                summit_origin=FilteredRelation(
+                    "origins", condition=Q(origins__proposal__in=proposal_ids)
+                )
+            )
+            .annotate(
+                origin_proposal_id=F("summit_origin__proposal_id"),
+                origin_evidence=F("summit_origin__evidence"),
+            )
+        )
+        led_to = (
+            outcomes.exclude(summit=summit)
+            .filter(origins__proposal__in=proposal_ids)
+            .annotate(
+                origin_proposal_id=F("origins__proposal_id"),
+                origin_evidence=F("origins__evidence"),
+            )
+        )
+        return (
+            own.with_status(as_of)
+            .order_by()
+            .union(led_to.with_status(as_of).order_by(), all=True)
+            .order_by("order", "title", "pk")
+        )
+
+    def led_from(self, proposals, as_of: datetime.date | None = None):
+        """Outcomes that came from these proposals (a queryset of them, or their ids), one row
+        per link, annotated origin_proposal_id, origin_evidence, origin_note and
+        with_status()."""
+        return (
+            self.filter(origins__proposal__in=proposals)
+            # F() after filter() reuses the filtered join: only the links to these proposals.
+            .annotate(
+                origin_proposal_id=F("origins__proposal_id"),
+                origin_evidence=F("origins__evidence"),
+                origin_note=F("origins__note"),
+            )
+            .with_status(as_of)
+            .order_by("origin_proposal_id", "order", "title")
+        )
+
+    def for_actor_page(self, actor: Actor, as_of: datetime.date | None = None, user=None):
+        """Outcomes the actor is party to, once each, with the roles it has in them
+        (actor_roles: a list of {"role", "note"}, in no order, from a subquery, so that the
+        list can be paged by outcome in one query), grouped by their status (with_status, now
+        or on as_of) in the status order (status_rank); then newest summit first. With summit
+        and parent, but not the descriptions, which the page does not show; drafts only for
+        staff (visible_to). Paged in two steps, as the view does: the page's ids with
+        counted_by_status(), then those rows. In one query the summit, parent and every
+        column of each of thousands of rows would be joined and sorted (16,557 for the
+        busiest actor: 120 -> 70 ms)."""
+        return (
+            self.visible_to(user)
+            .party_to(actor)
+            .annotate(
+                actor_roles=related_rows(
+                    OutcomeParty.objects.filter(actor=actor), "outcome", role="role", note="note"
+                )
+            )
+            .with_status(as_of)
+            .alias(status_rank=status_rank())
+            .select_related("summit", "parent")
+            .defer("description", "summit__summary", "parent__description")
+            .order_by(
+                "status_rank",
+                F("summit__start_date").desc(nulls_last=True),
+                "summit__name",
+                "order",
+                "title",
+                "pk",
+            )
+        )
+
+    def counted_by_status(self):
+        """for_actor_page()'s rows, each with how many of them have its status (in_status) and
+        how many there are (total), on all pages, counted in the same query (window
+        functions over the sort the page needs anyway)."""
+        return self.annotate(
+            in_status=Window(Count("pk"), partition_by=F("status_rank")),
+            total=Window(Count("pk")),
+        )
+
+    def in_list_order(self):
+        """Newest summit first; within a summit by number, each sub-commitment right after
+        its parent (Coalesce(parent_id, id) keeps a family together)."""
+        return self.order_by(
+            F("summit__start_date").desc(nulls_last=True),
+            "summit__name",
+            "summit_id",
+            Coalesce("parent__order", "order"),
+            Coalesce("parent_id", "id"),
+            F("parent_id").asc(nulls_first=True),
+            "order",
+            "title",
+            "pk",
+        )
+
+    def for_list(self, as_of: datetime.date | None = None):
+        """The outcome list (/outcomes/): statuses as of as_of, with summit and parent."""
+        return self.with_status(as_of).select_related("summit", "parent").in_list_order()
+
+    def for_export(self, as_of: datetime.date | None = None):
+        """The outcome exports: for_list()'s statuses and order, in one query whatever the
+        number of rows, to be read as plain values. An export streams thousands of rows:
+        model instances and prefetched parties and sources would cost far more than the
+        query, and a prefetch adds two queries per chunk. Instead each row carries its
+        parties (party_list: "actor-slug:role") and sources (source_list: slugs) joined by
+        ";" in a subquery, in no particular order (GROUP_CONCAT on SQLite cannot be
+        ordered), and its parent's slug only if that parent is public (parent_slug)."""
+        # The actor's slug by a subquery on its primary key, not a join: for a join
+        # PostgreSQL hashes the whole actor table once per outcome (0.07 ms x 10,000 rows).
+        actor_slug = Subquery(Actor.objects.filter(pk=OuterRef("actor_id")).values("slug"))
+        return self.for_list(as_of).annotate(
+            parent_slug=Case(
+                When(Outcome.public_q("parent__"), then=F("parent__slug")),
+                default=Value(None),
+                output_field=models.CharField(),
+            ),
+            party_list=joined_texts(
+                OutcomeParty.objects, "outcome", Concat(actor_slug, Value(":"), "role"), ";"
+            ),
+            source_list=joined_texts(
+                Outcome.sources.through.objects, "outcome", "source__slug", ";"
+            ),
+        )
+
+    def for_detail(self, as_of: datetime.date | None = None, user=None):
+        """One outcome's page: statuses as of as_of (with_status), and everything the page
+        lists, one query per relation whatever their size. Drafts (the outcome, its
+        sub-commitments and timeline entries) only for staff (visible_to); follow-ups as
+        they stood on as_of (FollowUpQuerySet.with_state_on) with their changes."""
+        return (
+            self.visible_to(user)
+            .with_status(as_of)
+            .select_related("summit", "parent")
+            .prefetch_related(
+                Prefetch(
+                    "children",
+                    queryset=Outcome.objects.visible_to(user)
+                    .with_status(as_of)
+                    .order_by("order", "title"),
+                    to_attr="sub_commitments",
+                ),
+                Prefetch("parties", queryset=OutcomeParty.objects.select_related("actor")),
+                Prefetch(
+                    "origins",
+                    queryset=OutcomeOrigin.objects.select_related(
+                        "proposal__actor", "proposal__summit"
+                    ),
+                ),
+                Prefetch(
+                    "follow_ups",
+                    queryset=FollowUp.objects.with_state_on(as_of)
+                    .select_related("resulting_summit")
+                    .prefetch_related(
+                        Prefetch(
+                            "changes",
+                            queryset=FollowUpChange.objects.order_by("recorded_at", "pk"),
+                            to_attr="change_list",
+                        )
+                    ),
+                ),
+                Prefetch("sources", queryset=Source.objects.order_by("title")),
+                Prefetch(
+                    "status_updates",
+                    queryset=StatusUpdate.objects.visible_to(user).for_timeline(),
+                    to_attr="timeline",
+                ),
+            )
+        )
+
+
+def hide_draft_parents(outcomes, user) -> None:
+    """A public sub-commitment of a draft: whoever may not see the draft sees the
+    sub-commitment, but neither its parent (loaded with select_related) nor a link to it."""
+    for outcome in outcomes:
+        if outcome.parent_id and not outcome.parent.is_visible_to(user):
+            outcome.parent = None
+
+
+class Outcome(Versioned, Publishable, Deadline):
+    """A commitment a summit agreed. Its status is tracked in StatusUpdate."""
+
+    summit = models.ForeignKey(Summit, on_delete=models.PROTECT, related_name="outcomes")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="part of",
+        help_text="For a sub-commitment: the outcome it belongs to, e.g. a working group "
+        "under “continue talks”.",
+    )
+    order = models.PositiveSmallIntegerField(
+        default=1, help_text="Its number in the source’s list of outcomes."
+    )
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=120, unique=True, help_text="Part of the permanent address; do not change."
+    )
+    type = models.CharField(max_length=30, choices=OutcomeType.choices)
+    description = models.TextField(help_text="What was agreed, in the source’s terms.")
+    sources = models.ManyToManyField(Source, related_name="outcomes")
+    proposals = models.ManyToManyField(
+        Proposal, through="OutcomeOrigin", blank=True, related_name="outcomes"
+    )
+    # The status rule applied today, stored (refresh_status) so that lists filter and count
+    # on an indexed column: derived, never edited.
+    current_status = models.CharField(
+        max_length=30,
+        choices=Status.choices,
+        blank=True,
+        editable=False,
+        db_index=True,  # the outcome list filtered and counted by status
+        help_text="Derived from the status history; empty until a first update is recorded.",
+    )
+    current_update = models.ForeignKey(
+        StatusUpdate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="Derived: the status entry that sets the current status.",
+    )
+
+    objects = OutcomeQuerySet.as_manager()
+
+    DERIVED_FIELDS = ("current_status", "current_update")
+
+    # The stored status is derived (refresh_status); its history is the status updates'.
+    history = HistoricalRecords(m2m_fields=[sources], excluded_fields=list(DERIVED_FIELDS))
+
+    class Meta(Deadline.Meta):
+        ordering = ["summit", "parent_id", "order", "title"]
+        permissions = [("publish_outcome", "Can publish and unpublish outcomes")]
+        indexes = [
+            # overdue(): due_date < today, and the deadlines views sorted by due date
+            models.Index(fields=["due_date"], name="outcome_due_date_idx"),
+        ]
+        constraints = [
+            *Deadline.Meta.constraints,
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="outcome_not_own_parent"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        # The derived status is written only by refresh_status(): an edit saved from a form
+        # loaded before someone recorded an update must not write the old status back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in self.DERIVED_FIELDS
+            ]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("outcome_detail", args=[self.slug])
+
+    @property
+    def shown_status_label(self) -> str:
+        """The name of the status with_status() shows, NO_STATUS_LABEL if none."""
+        return Status.label_of(self.shown_status)
+
+    @property
+    def shown_since_display(self) -> str:
+        """When the shown status took effect, as precisely as its entry gives it; "" if none."""
+        if self.shown_status_since is None:
+            return ""
+        return format_fuzzy_date(self.shown_status_since, self.shown_status_precision)
+
+    def deadline_summit(self) -> Summit | None:
+        return related_or_none(self, "summit")
+
+    def clean(self):
+        errors = self.deadline_errors()
+        if self.parent_id:
+            if self.pk and self.parent_id == self.pk:
+                errors["parent"] = "An outcome cannot be part of itself."
+            elif self.summit_id and self.parent.summit_id != self.summit_id:
+                errors["parent"] = "The outcome it is part of must be from the same summit."
+        if errors:
+            raise ValidationError(errors)
+
+
+class OutcomeParty(models.Model):
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="parties")
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="outcome_parties")
+    role = models.CharField(max_length=20, choices=PartyRole.choices)
+    evidence = models.CharField(
+        max_length=20,
+        choices=Evidence.choices,
+        default=Evidence.STATED,
+        help_text="“Analyst’s reading” when the source does not name this party in this role.",
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "party"
+        verbose_name_plural = "parties"
+        ordering = ["outcome", "role", "actor__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["outcome", "actor", "role"],
+                name="party_role_once",
+                violation_error_message="This actor already has this role in this outcome.",
+            )
+        ]
+        indexes = [
+            # outcomes filtered by party (actor pages, ?actor=): the FK index leads with outcome
+            models.Index(fields=["actor", "outcome"], name="party_actor_outcome_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.actor} ({self.get_role_display()})"
+
+
+class OutcomeOrigin(models.Model):
+    """Proposal lineage: which proposal an outcome came from."""
+
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="origins")
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="origins")
+    evidence = models.CharField(
+        max_length=20,
+        choices=Evidence.choices,
+        default=Evidence.STATED,
+        help_text="“Analyst’s reading” when the source does not link them in as many words.",
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "origin"
+        ordering = ["outcome", "proposal"]
+        constraints = [models.UniqueConstraint(fields=["outcome", "proposal"], name="origin_once")]
+
+    def __str__(self):
+        return f"{self.outcome} ← {self.proposal}"

@@ -1,0 +1,266 @@
+"""The dated, sourced history of an outcome's status, and the one rule that reads it.
+
+The status of an outcome on a date is that of its latest entry in force effective on or
+before that date; on the same date the one recorded later wins (StatusUpdate.RULE_ORDER).
+An entry is in force when it is published and no published entry corrects it. This rule is
+written here once: entry_in_force() applies it for any date in SQL, and the stored current
+status (Outcome.current_status, current_update) is that rule applied today, refreshed by
+outcomes.services whenever an entry is recorded, published or withdrawn.
+"""
+
+import datetime
+import operator
+from collections import Counter
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from actors.models import Source
+from core.dates import DatePrecision, coarser_precision, format_fuzzy_date
+from core.db import related_or_none
+from core.publishing import Publishable, PublishableQuerySet
+
+from .choices import Status
+
+
+def in_force_condition(known_at: datetime.datetime | None = None) -> Q:
+    """An entry counts: published, and not replaced by a published correction. With
+    known_at: as the tracker said it then, counting only what was published by that
+    moment."""
+    published = Q(published_at__isnull=False)
+    corrections = StatusUpdate.objects.filter(published, corrects=OuterRef("pk"))
+    if known_at is not None:
+        published &= Q(published_at__lte=known_at)
+        corrections = corrections.filter(published_at__lte=known_at)
+    return published & ~Exists(corrections)
+
+
+class StatusUpdateQuerySet(PublishableQuerySet):
+    def in_force(self, known_at: datetime.datetime | None = None):
+        """The entries that count (in_force_condition): drafts count for nothing until an
+        editor publishes them."""
+        return self.filter(in_force_condition(known_at))
+
+    def with_in_force(self):
+        """Each entry annotated with in_force (in_force_condition, as of now), for pages that
+        list every entry and mark those that count."""
+        return self.annotate(in_force=ExpressionWrapper(in_force_condition(), BooleanField()))
+
+    def effective_on(self, date: datetime.date):
+        return self.filter(effective_date__lte=date)
+
+    def latest_first(self):
+        """The rule's order, latest first: the first entry in force sets the status."""
+        return self.order_by(*(F(name).desc() for name in StatusUpdate.RULE_ORDER))
+
+    def oldest_first(self):
+        return self.order_by(*StatusUpdate.RULE_ORDER)
+
+    def latest_changes(self, limit: int = 10, as_of: datetime.date | None = None):
+        """The latest entries in force (effective on or before as_of, if given), latest
+        effective first, with their outcome and its summit."""
+        updates = self.in_force()
+        if as_of is not None:
+            updates = updates.effective_on(as_of)
+        return updates.latest_first().select_related("outcome__summit")[:limit]
+
+    def for_feed(self, outcomes=None, limit: int = 50):
+        """Entries newest recorded first, each one news when it was recorded (corrections
+        too), of the given outcomes (a queryset) if any; with outcome, summit, the entry
+        corrected and the correcting one, and sources."""
+        updates = self if outcomes is None else self.filter(outcome__in=outcomes.values("pk"))
+        return (
+            updates.with_in_force()
+            .select_related("outcome__summit", "corrects", "corrected_by")
+            .prefetch_related("sources")
+            .order_by("-recorded_at", "-pk")[:limit]
+        )
+
+    def status_counts_over_time(
+        self, outcome_count: int, until: datetime.date | None = None
+    ) -> list[tuple[datetime.date, str, Counter]]:
+        """For each date on which these entries (those in force) took effect, up to until,
+        oldest first: the date, the coarsest precision any entry gives for it (so that a
+        chart never labels a date more precisely than known), and how many of outcome_count
+        outcomes had each status then ("" for none yet; those without any entry count there
+        too). One query: the entries in force in the rule's order, replayed so that on each
+        date every outcome has its latest entry."""
+        updates = self.in_force()
+        if until is not None:
+            updates = updates.effective_on(until)
+        rows = updates.oldest_first().values_list(
+            "outcome_id", "effective_date", "effective_date_precision", "status"
+        )
+        current: dict[int, str] = {}
+        counts = Counter({"": outcome_count})
+        precisions: dict[datetime.date, str] = {}
+        snapshots: dict[datetime.date, Counter] = {}
+        for outcome_id, date, precision, status in rows:
+            counts[current.get(outcome_id, "")] -= 1
+            counts[status] += 1
+            current[outcome_id] = status
+            precisions[date] = coarser_precision(precisions.get(date, DatePrecision.DAY), precision)
+            snapshots[date] = +counts  # the last one of the day stands; zeros dropped
+        return [(date, precisions[date], snapshots[date]) for date in snapshots]
+
+    def for_timeline(self):
+        """An outcome page's status history: every entry, corrected ones too, latest
+        effective first, marked in_force, with the entry it corrects, the one correcting it,
+        and sources."""
+        return (
+            self.with_in_force()
+            .latest_first()
+            .select_related("corrects", "corrected_by")
+            .prefetch_related(Prefetch("sources", queryset=Source.objects.order_by("title")))
+        )
+
+
+def entry_in_force(as_of: datetime.date | None = None, field: str = "pk") -> models.Subquery:
+    """For an outer query on outcomes: the id (or another field) of the entry that sets each
+    one's status on as_of (or latest), by the rule of this module; None before the first."""
+    updates = StatusUpdate.objects.filter(outcome=OuterRef("pk")).in_force()
+    if as_of is not None:
+        updates = updates.effective_on(as_of)
+    return models.Subquery(updates.latest_first().values(field)[:1])
+
+
+class StatusUpdate(Publishable, models.Model):
+    """One dated, sourced entry in an outcome's status history.
+
+    History is append-only in meaning: to fix an entry, record a new one that
+    corrects it. The corrected entry stays visible but no longer counts. Entries are
+    recorded, published and withdrawn through outcomes.services, which keeps the outcome's
+    stored status in step.
+    """
+
+    # The rule's order (module docstring), oldest first; latest_first() reverses it.
+    RULE_ORDER = ("effective_date", "recorded_at", "pk")
+    rule_key = operator.attrgetter(*RULE_ORDER)
+
+    # Public with its outcome only.
+    publication_parents = ("outcome",)
+
+    outcome = models.ForeignKey(
+        "outcomes.Outcome", on_delete=models.PROTECT, related_name="status_updates"
+    )
+    status = models.CharField(max_length=30, choices=Status.choices)
+    effective_date = models.DateField(
+        help_text="When this became true. If the source gives no date, the date it was "
+        "reported and “On or before”."
+    )
+    effective_date_precision = models.CharField(
+        "date precision",
+        max_length=20,
+        choices=[c for c in DatePrecision.choices if c[0] != DatePrecision.UNKNOWN],
+        default=DatePrecision.DAY,
+    )
+    summary = models.TextField(help_text="What happened, in a sentence or two.")
+    progress = models.PositiveSmallIntegerField(
+        "progress (%)",
+        null=True,
+        blank=True,
+        help_text="Share implemented, 0 to 100, where the source allows an estimate.",
+    )
+    sources = models.ManyToManyField(
+        Source, related_name="status_updates", help_text="At least one source."
+    )
+    corrects = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrected_by",
+        help_text="If this entry corrects an earlier one of the same outcome, choose it here. "
+        "The earlier one stays in the history but no longer counts.",
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="status_updates",
+    )
+
+    objects = StatusUpdateQuerySet.as_manager()
+
+    history = HistoricalRecords(m2m_fields=[sources])
+
+    class Meta:
+        permissions = [("publish_statusupdate", "Can publish and unpublish status updates")]
+        ordering = ["outcome", "-effective_date", "-recorded_at", "-pk"]
+        get_latest_by = ["effective_date", "recorded_at", "pk"]
+        indexes = [
+            # entry_in_force(): the latest entry in force per outcome, on or before a date
+            models.Index(
+                fields=["outcome", "-effective_date", "-recorded_at"],
+                name="statusupdate_latest_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__isnull=True) | Q(progress__lte=100),
+                name="statusupdate_progress_percent",
+                violation_error_message="Progress is a percentage, from 0 to 100.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(effective_date_precision=DatePrecision.UNKNOWN),
+                name="statusupdate_date_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(corrects=F("id")), name="statusupdate_not_own_correction"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.outcome}: {self.get_status_display()} ({self.effective_display})"
+
+    @property
+    def history_label(self) -> str:
+        """How the audit trail names the entry without a query for its outcome."""
+        return f"{self.get_status_display()}, effective {self.effective_display}"
+
+    @classmethod
+    def after_publication(cls, records: list) -> None:
+        # Published or withdrawn entries count, or stop counting, towards the status.
+        outcomes = cls._meta.get_field("outcome").related_model.objects
+        outcomes.filter(pk__in={record.outcome_id for record in records}).refresh_status()
+
+    @property
+    def is_in_force(self) -> bool:
+        """Whether the entry counts: read off the in_force annotation (with_in_force())."""
+        return self.in_force
+
+    @property
+    def effective_display(self) -> str:
+        return format_fuzzy_date(self.effective_date, self.effective_date_precision)
+
+    def clean(self):
+        errors = {}
+        outcome = related_or_none(self, "outcome")
+        summit = outcome and related_or_none(outcome, "summit")
+        if self.effective_date and self.effective_date > timezone.localdate():
+            errors["effective_date"] = "The effective date cannot be in the future."
+        elif self.effective_date and summit and summit.start_date:
+            exact = summit.start_date_precision in (
+                DatePrecision.DAY,
+                DatePrecision.MONTH,
+                DatePrecision.YEAR,
+            )
+            if exact and self.effective_date < summit.start_date:
+                errors["effective_date"] = (
+                    f"The summit began on {summit.date_display}; "
+                    "a status cannot take effect before it."
+                )
+        if self.corrects_id:
+            if self.pk and self.corrects_id == self.pk:
+                errors["corrects"] = "An entry cannot correct itself."
+            elif outcome and self.corrects.outcome_id != outcome.pk:
+                errors["corrects"] = "Choose an entry of the same outcome."
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,323 @@
+"""Subscriptions: the Atom feed of status changes and the iCalendar feed of deadlines."""
+
+import datetime
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from core.dates import DatePrecision
+from outcomes.models import FollowUp, FollowUpKind, OutcomeParty, PartyRole, Status
+from tests.factories import make_actor, make_outcome, make_source, make_summit, make_update
+from tracker.views.feeds import ics_fold, ics_text
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+ATOM = "{http://www.w3.org/2005/Atom}"
+FEED = reverse("updates_feed")
+ICS = reverse("deadlines_ics")
+
+
+def entries(response) -> list[ET.Element]:
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    return ET.fromstring(response.content).findall(f"{ATOM}entry")
+
+
+def titles(response) -> list[str]:
+    return [entry.findtext(f"{ATOM}title") for entry in entries(response)]
+
+
+@pytest.fixture
+def world():
+    """Two summits; North Korea is party to one outcome of each."""
+    korea = make_actor(name="North Korea", slug="north-korea")
+    tokyo = make_summit(name="Tokyo summit", slug="tokyo")
+    moscow = make_summit(name="Moscow agreement", slug="moscow")
+    hotlines = make_outcome(summit=tokyo, title="Hotlines", slug="hotlines")
+    forum = make_outcome(summit=tokyo, title="Peace forum", slug="forum")
+    aid = make_outcome(summit=moscow, title="Aid", slug="aid")
+    OutcomeParty.objects.create(outcome=hotlines, actor=korea, role=PartyRole.RESPONSIBLE)
+    OutcomeParty.objects.create(outcome=hotlines, actor=korea, role=PartyRole.BENEFICIARY)
+    OutcomeParty.objects.create(outcome=aid, actor=korea, role=PartyRole.BENEFICIARY)
+    make_update(hotlines, status=Status.NOT_STARTED, effective_date=D(2025, 6, 6))
+    make_update(forum, status=Status.IN_PROGRESS, effective_date=D(2025, 8, 1))
+    make_update(aid, status=Status.STALLED, effective_date=D(2025, 7, 1))
+    return {"korea": korea, "tokyo": tokyo, "hotlines": hotlines}
+
+
+# --- Atom feed ------------------------------------------------------------------------------
+
+
+def test_feed_lists_status_changes_newest_recorded_first(client, world):
+    # Recorded order, not effective order: the aid update was recorded last.
+    assert titles(client.get(FEED)) == [
+        "Aid: Stalled",
+        "Peace forum: In progress",
+        "Hotlines: Not started",
+    ]
+
+
+def test_feed_entries_link_to_the_outcome_with_a_stable_id_and_the_recorded_time(client, world):
+    update = world["hotlines"].status_updates.get()
+
+    first = entries(client.get(FEED, {"outcome": "hotlines"}))
+    again = entries(client.get(FEED, {"outcome": "hotlines"}))
+
+    [entry] = first
+    assert entry.find(f"{ATOM}link").get("href") == "http://testserver/outcomes/hotlines/"
+    assert (
+        entry.findtext(f"{ATOM}id") == f"tag:summit-outcome-tracker,2025:status-update/{update.pk}"
+    )
+    assert again[0].findtext(f"{ATOM}id") == entry.findtext(f"{ATOM}id")
+    updated = datetime.datetime.fromisoformat(entry.findtext(f"{ATOM}updated"))
+    assert updated == update.recorded_at
+
+
+def test_feed_entries_describe_the_change_with_its_sources(client, world):
+    outcome = make_outcome(summit=world["tokyo"], title="Family reunions", slug="reunions")
+    make_update(
+        outcome,
+        status=Status.PARTIALLY_IMPLEMENTED,
+        effective_date=D(2025, 9, 1),
+        effective_date_precision=DatePrecision.MONTH,
+        summary="A first <script>alert(1)</script> reunion took place.",
+        sources=[
+            make_source(title="Yonhap report", url="https://example.org/yonhap"),
+            make_source(title="KCNA statement"),
+        ],
+    )
+
+    [entry] = entries(client.get(FEED, {"outcome": "reunions"}))
+
+    summary = entry.findtext(f"{ATOM}summary")  # HTML, as the type="html" says
+    assert "effective September 2025" in summary
+    assert "A first &lt;script&gt;alert(1)&lt;/script&gt; reunion took place." in summary
+    assert '<a href="https://example.org/yonhap">Yonhap report</a>' in summary
+    assert "KCNA statement" in summary and "single source" not in summary
+    assert entry.findtext(f"{ATOM}title") == "Family reunions: Partially implemented"
+
+
+def test_single_source_changes_and_corrections_are_marked(client, world):
+    wrong = world["hotlines"].status_updates.get()
+    make_update(world["hotlines"], status=Status.IN_PROGRESS, corrects=wrong)
+
+    feed = entries(client.get(FEED, {"outcome": "hotlines"}))
+
+    assert [e.findtext(f"{ATOM}title") for e in feed] == [
+        "Hotlines: In progress (correction)",
+        "Hotlines: Not started",
+    ]
+    correction, corrected = (e.findtext(f"{ATOM}summary") for e in feed)
+    assert "corrects the one of 6 June 2025 (Not started)" in correction
+    assert "later corrected" in corrected
+    assert "(single source)" in corrected
+
+
+def test_feed_narrows_to_a_summit_an_actor_or_an_outcome(client, world):
+    assert titles(client.get(FEED, {"summit": "tokyo"})) == [
+        "Peace forum: In progress",
+        "Hotlines: Not started",
+    ]
+    # North Korea is party to Hotlines twice (two roles): listed once.
+    assert titles(client.get(FEED, {"actor": "north-korea"})) == [
+        "Aid: Stalled",
+        "Hotlines: Not started",
+    ]
+    assert titles(client.get(FEED, {"outcome": "hotlines"})) == ["Hotlines: Not started"]
+    assert titles(client.get(FEED, {"summit": "tokyo", "actor": "north-korea"})) == [
+        "Hotlines: Not started"
+    ]
+
+
+def test_a_narrowed_feed_names_what_it_follows_and_links_to_it(client, world):
+    root = ET.fromstring(client.get(FEED, {"summit": "tokyo"}).content)
+
+    assert root.findtext(f"{ATOM}title").startswith("Status changes: Tokyo summit")
+    links = {link.get("rel"): link.get("href") for link in root.findall(f"{ATOM}link")}
+    assert links["alternate"] == "http://testserver/summits/tokyo/"
+    assert links["self"] == "http://testserver/feeds/updates.atom?summit=tokyo"
+    assert (
+        root.findtext(f"{ATOM}id") == "tag:summit-outcome-tracker,2025:feeds/updates?summit=tokyo"
+    )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"summit": "atlantis"},
+        {"actor": "nobody"},
+        {"outcome": "nothing"},
+        {"summit": "tokyo", "actor": "nobody"},
+        {"summit": "<script>"},
+        {"outcome": "x" * 5000},
+        {"actor": "north-korea\x00"},
+    ],
+)
+def test_an_unknown_or_malformed_slug_is_a_404(client, world, params):
+    assert client.get(FEED, params).status_code == 404
+
+
+def test_an_empty_feed_is_still_valid_atom(client):
+    assert entries(client.get(FEED)) == []
+
+
+@pytest.mark.parametrize("item_count", [1, 4])
+@pytest.mark.parametrize("narrowed", [False, True])
+def test_feed_runs_a_fixed_number_of_queries(
+    client, django_assert_num_queries, item_count, narrowed
+):
+    summit = make_summit(slug="tokyo")
+    for _ in range(item_count):
+        outcome = make_outcome(summit=summit)
+        wrong = make_update(outcome, sources=[make_source(), make_source()])
+        make_update(outcome, corrects=wrong)
+    params = {"summit": "tokyo"} if narrowed else {}
+
+    # (1 the summit, when narrowed), then 1 updates with outcome, summit, corrected and
+    # correcting entry, 2 their sources.
+    with django_assert_num_queries(3 if narrowed else 2):
+        assert len(entries(client.get(FEED, params))) == 2 * item_count
+
+
+# --- iCalendar feed -------------------------------------------------------------------------
+
+
+def make_follow_up(outcome, **kwargs) -> FollowUp:
+    kwargs.setdefault("kind", FollowUpKind.SUMMIT)
+    kwargs.setdefault("title", "Follow-up summit in Seoul")
+    kwargs.setdefault("location", "Seoul")
+    return FollowUp.objects.create(outcome=outcome, **kwargs)
+
+
+def unfold(body: str) -> list[str]:
+    """The content lines of an iCalendar body (RFC 5545 3.1)."""
+    return body.replace("\r\n ", "").split("\r\n")[:-1]
+
+
+def events(body: str) -> list[dict[str, str]]:
+    found, current = [], None
+    for line in unfold(body):
+        if line == "BEGIN:VEVENT":
+            current = {}
+        elif line == "END:VEVENT":
+            found.append(current)
+            current = None
+        elif current is not None:
+            name, _, value = line.partition(":")
+            current[name] = value
+    return found
+
+
+@pytest.fixture
+def calendar_world():
+    summit = make_summit(
+        name="Tokyo summit", start_date=D(2025, 6, 6), start_date_precision="approximate"
+    )
+    talks = make_outcome(
+        summit=summit,
+        title="Continue talks; in Seoul, soon",
+        slug="talks",
+        due_within=6,
+        due_within_unit="months",
+        deadline_text="within six months",
+    )
+    fixed = make_outcome(
+        summit=summit, title="Open hotlines", slug="hotlines", due_date=D(2025, 9, 1)
+    )
+    make_outcome(summit=summit, title="No deadline", slug="none")
+    follow_up = make_follow_up(talks, due_within=6, due_within_unit="months")
+    return {"talks": talks, "fixed": fixed, "follow_up": follow_up}
+
+
+def test_calendar_is_text_calendar_with_crlf_lines(client, calendar_world):
+    response = client.get(ICS)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    body = response.content.decode()
+    assert body.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:")
+    assert body.endswith("END:VCALENDAR\r\n")
+    assert "\n" not in body.replace("\r\n", "")
+
+
+def test_calendar_has_an_all_day_event_per_dated_deadline_with_stable_uids(client, calendar_world):
+    first = events(client.get(ICS).content.decode())
+    again = events(client.get(ICS).content.decode())
+
+    by_uid = {event["UID"]: event for event in first}
+    follow_up_pk = calendar_world["follow_up"].pk
+    assert set(by_uid) == {
+        "outcome-talks@summit-outcome-tracker",
+        "outcome-hotlines@summit-outcome-tracker",
+        f"followup-{follow_up_pk}@summit-outcome-tracker",
+    }
+    assert [e["UID"] for e in again] == [e["UID"] for e in first]
+    hotlines = by_uid["outcome-hotlines@summit-outcome-tracker"]
+    assert hotlines["DTSTART;VALUE=DATE"] == "20250901"
+    assert hotlines["DTEND;VALUE=DATE"] == "20250902"
+    assert hotlines["URL"] == "http://testserver/outcomes/hotlines/"
+    assert hotlines["SUMMARY"] == "Due: Open hotlines"
+    assert all(e["DTSTAMP"].endswith("Z") for e in first)
+    # The relative deadline: 6 June 2025 + 6 months, approximate like the summit's date.
+    talks = by_uid["outcome-talks@summit-outcome-tracker"]
+    assert talks["DTSTART;VALUE=DATE"] == "20251206"
+    assert "The date is approximate." in talks["DESCRIPTION"]
+    assert "within six months" in talks["DESCRIPTION"]
+    assert "approximate" not in hotlines["DESCRIPTION"]
+
+
+def test_calendar_text_is_escaped(client, calendar_world):
+    talks = next(e for e in events(client.get(ICS).content.decode()) if "talks" in e["UID"])
+
+    assert talks["SUMMARY"] == "Due: Continue talks\\; in Seoul\\, soon"
+    assert "\\n" in talks["DESCRIPTION"]  # the newline before the status line
+    assert ics_text("a\\b;c,d\ne\r\nf") == "a\\\\b\\;c\\,d\\ne\\nf"
+
+
+def test_calendar_lines_are_folded_at_75_octets(client, calendar_world):
+    calendar_world["fixed"].title = "Ein sehr langer Titel über grenzüberschreitende " * 4
+    calendar_world["fixed"].save()
+
+    body = client.get(ICS).content
+
+    lines = body.split(b"\r\n")
+    assert max(len(line) for line in lines) <= 75
+    assert any(line.startswith(b" ") for line in lines)
+    body.decode()  # folding never splits a UTF-8 character
+    [fixed] = [e for e in events(body.decode()) if "hotlines" in e["UID"]]
+    assert fixed["SUMMARY"] == "Due: " + calendar_world["fixed"].title
+
+
+def test_folding_never_splits_a_multibyte_character():
+    line = "DESCRIPTION:" + "조선민주주의인민공화국" * 10
+
+    folded = ics_fold(line)
+
+    parts = folded.split("\r\n")
+    assert all(len(part.encode()) <= 75 for part in parts)
+    assert all(part.startswith(" ") for part in parts[1:])
+    assert folded.replace("\r\n ", "") == line
+    assert ics_fold("SUMMARY:short") == "SUMMARY:short"
+
+
+def test_an_empty_calendar_is_still_valid(client):
+    body = client.get(ICS).content.decode()
+
+    assert unfold(body)[0] == "BEGIN:VCALENDAR" and unfold(body)[-1] == "END:VCALENDAR"
+    assert events(body) == []
+
+
+@pytest.mark.parametrize("item_count", [1, 4])
+def test_calendar_runs_a_fixed_number_of_queries(client, django_assert_num_queries, item_count):
+    summit = make_summit()
+    for _ in range(item_count):
+        outcome = make_outcome(summit=summit, due_date=timezone.localdate())
+        make_follow_up(outcome, due_within=2, due_within_unit="weeks")
+
+    # 1 outcomes with a due date (with summit), 2 follow-ups with one (with outcome, summit).
+    with django_assert_num_queries(2):
+        body = client.get(ICS).content.decode()
+    assert len(events(body)) == 2 * item_count

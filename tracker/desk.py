@@ -1,0 +1,117 @@
+"""What the follow-up desk (/desk/) lists: the queries, apart from the view that shows them.
+
+Every list is capped (LIST_LIMIT rows, and how many there are in all), so that the page runs
+the same number of queries however much needs attention.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.utils import timezone
+
+from outcomes.models import FollowUp, Outcome, StatusUpdate
+
+LIST_LIMIT = 50
+DUE_SOON_DAYS = 30
+QUIET_PERIODS = [30, 90, 180, 365]
+DEFAULT_QUIET_DAYS = 90
+
+
+@dataclass
+class Capped:
+    """The first rows of a list, and how many rows the whole list has."""
+
+    rows: list
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+    @classmethod
+    def of(cls, queryset: QuerySet, limit: int | None = None) -> "Capped":
+        limit = limit or LIST_LIMIT
+        # A window count is computed over every matching row before LIMIT applies: the rows
+        # and the total in one query, instead of a COUNT(*) beside each list.
+        rows = list(queryset.annotate(list_total=Window(Count("pk")))[:limit])
+        return cls(rows, rows[0].list_total if rows else 0)
+
+
+@dataclass
+class Desk:
+    today: datetime.date
+    quiet_days: int
+    overdue_follow_ups: Capped
+    overdue_outcomes: Capped
+    due_follow_ups: Capped
+    due_outcomes: Capped
+    quiet_outcomes: Capped
+    draft_outcomes: Capped
+    draft_updates: Capped
+
+    @property
+    def overdue_count(self) -> int:
+        return self.overdue_follow_ups.total + self.overdue_outcomes.total
+
+    @property
+    def due_count(self) -> int:
+        return self.due_follow_ups.total + self.due_outcomes.total
+
+    @property
+    def draft_count(self) -> int:
+        return self.draft_outcomes.total + self.draft_updates.total
+
+
+def quiet_outcomes(today: datetime.date, days: int) -> QuerySet:
+    """Published, not closed outcomes with no status update recorded (drafts count: someone
+    is at work on it) in the last `days` days, annotated last_recorded; the longest quiet
+    first. Outcomes of a summit that began within the period have not had the time to be
+    quiet, and are left out."""
+    since = today - datetime.timedelta(days=days)
+    last_recorded = (
+        StatusUpdate.objects.filter(outcome=OuterRef("pk"))
+        .order_by("-recorded_at")
+        .values("recorded_at")[:1]
+    )
+    return (
+        Outcome.objects.public()
+        .open_on(today)
+        .select_related("summit")
+        .exclude(summit__start_date__gt=since)
+        .annotate(last_recorded=Subquery(last_recorded))
+        .filter(Q(last_recorded__isnull=True) | Q(last_recorded__date__lt=since))
+        .order_by(
+            F("last_recorded").asc(nulls_first=True),
+            F("summit__start_date").asc(nulls_first=True),
+            "title",
+        )
+    )
+
+
+def for_desk(quiet_days: int = DEFAULT_QUIET_DAYS, today: datetime.date | None = None) -> Desk:
+    """Everything the desk lists, one query per list."""
+    today = today or timezone.localdate()
+    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    follow_ups = FollowUp.objects.select_related("outcome__summit")
+    outcomes = Outcome.objects.select_related("summit")
+    return Desk(
+        today=today,
+        quiet_days=quiet_days,
+        overdue_follow_ups=Capped.of(
+            follow_ups.overdue(today).deadlines_between(due="due_date_then")
+        ),
+        overdue_outcomes=Capped.of(outcomes.overdue(today).deadlines_between()),
+        due_follow_ups=Capped.of(
+            follow_ups.open_deadlines(today).deadlines_between(today, soon, due="due_date_then")
+        ),
+        due_outcomes=Capped.of(outcomes.open_deadlines(today).deadlines_between(today, soon)),
+        quiet_outcomes=Capped.of(quiet_outcomes(today, quiet_days)),
+        # Oldest first: those waiting longest for review.
+        draft_outcomes=Capped.of(outcomes.drafts().with_status().order_by("pk")),
+        draft_updates=Capped.of(
+            StatusUpdate.objects.drafts()
+            .select_related("outcome__summit", "recorded_by")
+            .order_by("recorded_at", "pk")
+        ),
+    )

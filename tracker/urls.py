@@ -1,0 +1,33 @@
+"""Every address of the tracker. They are permanent links that researchers cite: keep them
+stable. Each page's code is in tracker/views/, one module per address prefix."""
+
+from django.urls import include, path
+
+from .views import actors, desk, exports, feeds, history, outcomes, site, summits
+
+urlpatterns = [
+    path("", site.overview, name="overview"),
+    path("methodology/", site.methodology, name="methodology"),
+    path("search/", site.search, name="search"),
+    path("summits/", summits.summit_list, name="summit_list"),
+    path("summits/<slug:slug>/", summits.summit_detail, name="summit_detail"),
+    path("outcomes/", outcomes.outcome_list, name="outcome_list"),
+    path("outcomes/export.csv", exports.outcome_export_csv, name="outcome_export_csv"),
+    path("outcomes/export.json", exports.outcome_export_json, name="outcome_export_json"),
+    path("outcomes/<slug:slug>/", outcomes.outcome_detail, name="outcome_detail"),
+    path("outcomes/<slug:slug>/history/", history.outcome_history, name="outcome_history"),
+    path("actors/", actors.actor_list, name="actor_list"),
+    path("actors/<slug:slug>/", actors.actor_detail, name="actor_detail"),
+    path("feeds/updates.atom", feeds.UpdatesFeed(), name="updates_feed"),
+    path("deadlines.ics", feeds.deadlines_ics, name="deadlines_ics"),
+    # Signed-in work: the follow-up desk (editors) and sign-in itself.
+    path("desk/", desk.desk, name="desk"),
+    path(
+        "desk/outcomes/<slug:slug>/update/",
+        desk.record_status_update,
+        name="desk_record_update",
+    ),
+    path("desk/follow-ups/<int:pk>/", desk.follow_up_change, name="desk_follow_up"),
+    path("desk/publish/", desk.publish, name="desk_publish"),
+    path("accounts/", include("django.contrib.auth.urls")),
+]

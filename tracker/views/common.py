@@ -1,0 +1,118 @@
+"""What every public page shares: the as-of date, paging, notices about bad input, and
+whether the reader may see drafts (signed-in staff) or published records only (everyone else).
+
+Bad input never raises: it is ignored with a notice that says what was wrong, and the page is
+shown as if the parameter had not been given.
+"""
+
+import datetime
+from functools import cached_property
+
+from django.core.paginator import Page, Paginator
+from django.utils import timezone
+
+from core.publishing import can_see_drafts
+
+MAX_QUERY_LENGTH = 200
+
+
+class PageContext:
+    """Collects notices for one request; views put `notices` into the template context."""
+
+    def __init__(self, request):
+        self.request = request
+        self.notices: list[str] = []
+        self._requested_pages: dict[str, int] = {}
+        self.as_of = self._read_as_of()
+
+    def _read_as_of(self) -> datetime.date | None:
+        raw = self.request.GET.get("as_of", "").strip()
+        if not raw:
+            return None
+        try:
+            date = datetime.date.fromisoformat(raw)
+        except ValueError:
+            self.notices.append(
+                f"“{raw[:40]}” is not a date: give the as-of date as YYYY-MM-DD, e.g. 2025-09-01. "
+                "Showing today’s status instead."
+            )
+            return None
+        if date > timezone.localdate():
+            self.notices.append(
+                "The as-of date is in the future; nothing is known about it yet. "
+                "Showing today’s status instead."
+            )
+            return None
+        return date
+
+    @cached_property
+    def show_drafts(self) -> bool:
+        """Signed-in staff see drafts, marked; everyone else published records only. Worked
+        out when first needed: exports and feeds never ask."""
+        return can_see_drafts(self.request.user)
+
+    @property
+    def status_date(self) -> datetime.date:
+        """The date statuses are shown for: the as-of date, or today."""
+        return self.as_of or timezone.localdate()
+
+    def text(self, name: str) -> str:
+        """A free-text parameter, trimmed to a sane length."""
+        value = self.request.GET.get(name, "").strip()
+        if len(value) > MAX_QUERY_LENGTH:
+            self.notices.append(
+                f"The search text was cut to its first {MAX_QUERY_LENGTH} characters."
+            )
+            value = value[:MAX_QUERY_LENGTH]
+        return value
+
+    def paginate(self, items, per_page: int, count: int | None = None, param: str = "page") -> Page:
+        """The requested page of items; count, if known already, saves counting them. A page
+        holding several paged lists gives each its own parameter (?summits=2), which the
+        notices about a bad number name, and the page's previous_url and next_url (for
+        includes/pagination.html) change alone."""
+        of = "" if param == "page" else f" of {param}"
+        paginator = Paginator(items, per_page)
+        if count is not None:
+            paginator.count = count  # a cached_property: this replaces the COUNT query
+        number = self.requested_page(param)
+        if number < 1 or number > paginator.num_pages:
+            self.notices.append(
+                f"There is no page {number}{of}; showing page "
+                f"{1 if number < 1 else paginator.num_pages} of {paginator.num_pages}."
+            )
+            number = min(max(number, 1), paginator.num_pages)
+        page = paginator.page(number)
+        page.previous_url = page.has_previous() and self._with(param, page.previous_page_number())
+        page.next_url = page.has_next() and self._with(param, page.next_page_number())
+        return page
+
+    def requested_page(self, param: str = "page") -> int:
+        """The page number asked for in param: 1 if none, or (with a notice) if it is not a
+        whole number. paginate() keeps it within the pages there are."""
+        if param not in self._requested_pages:
+            raw = self.request.GET.get(param, "1")
+            try:
+                number = int(raw)
+            except ValueError:
+                of = "" if param == "page" else f" of {param}"
+                self.notices.append(
+                    f"“{raw[:20]}” is not a page number{of}; showing the first page."
+                )
+                number = 1
+            self._requested_pages[param] = number
+        return self._requested_pages[param]
+
+    def _with(self, param: str, value) -> str:
+        """This page's address with one parameter changed, as {% querystring %} gives it."""
+        query = self.request.GET.copy()
+        query[param] = value
+        return f"?{query.urlencode()}"
+
+    def context(self, **extra) -> dict:
+        return {
+            "as_of": self.as_of,
+            "notices": self.notices,
+            "show_drafts": self.show_drafts,
+            **extra,
+        }

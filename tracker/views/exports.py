@@ -1,0 +1,238 @@
+"""CSV and JSON exports of the outcome list: /outcomes/export.csv and /outcomes/export.json.
+
+They take the list's parameters (the OutcomeFilter filters, sort and as_of) and give one row
+per outcome, with the columns of COLUMNS in that order, each documented there (and on the
+methodology page, which reads them from here). The columns are stable: new ones are only
+ever added at the end, and identifiers are the slugs of the permanent addresses.
+
+CSV: a header row, UTF-8, empty cells for no value, overdue as true/false; streamed.
+JSON: {"as_of": "YYYY-MM-DD" or null, "results": [...], "count": n} with the same keys per
+result; no value is null but where said, overdue is a boolean, parties a list of {"actor",
+"role"} and sources a list of slugs; streamed, so that "count" comes last.
+
+Exports hold public outcomes only, whoever asks: they are for citation, and a file once
+downloaded cannot be recalled. A sub-commitment of a draft outcome has no parent in them.
+
+A parameter that is not valid (an unknown status or slug, a malformed date, ...) gets a 400
+with the reasons, rather than the page's notice: a file has nowhere to show a notice, and an
+export must never silently differ from what was asked for.
+"""
+
+import csv
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.urls import reverse
+
+from outcomes.models import Outcome
+
+from ..filters import OutcomeFilter
+from .common import PageContext
+
+# Rows fetched per round trip (a server-side cursor on PostgreSQL): one query in all, and
+# memory bounded by a chunk of plain values whatever the size of the export.
+CHUNK_SIZE = 1000
+
+
+def _iso(date) -> str | None:
+    return date.isoformat() if date else None
+
+
+def _split(joined: str | None) -> list[str]:
+    """The items of a ";"-joined list (slugs and role codes never contain ";")."""
+    return joined.split(";") if joined else []
+
+
+def _parties(joined: str | None) -> list[dict]:
+    # Sorted here: the database joins them in no particular order.
+    pairs = sorted(tuple(pair.split(":", 1)) for pair in _split(joined))
+    return [{"actor": actor, "role": role} for actor, role in pairs]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the exports: its name, the value of OutcomeQuerySet.for_export() it
+    reads, how that value becomes the JSON one, and what it means (for readers)."""
+
+    name: str
+    field: str
+    meaning: str
+    value: Callable = lambda value: value
+
+
+COLUMNS = [
+    Column("id", "slug", "The outcome's slug: its page is /outcomes/<id>/."),
+    Column("title", "title", "The outcome's title."),
+    Column("summit", "summit__slug", "The summit's slug: its page is /summits/<summit>/."),
+    Column("summit_name", "summit__name", "The summit's name."),
+    Column("type", "type", "The outcome type's code, e.g. follow_up_talks."),
+    Column(
+        "parent",
+        "parent_slug",
+        "The slug of the outcome it is part of; empty at the top level.",
+    ),
+    Column(
+        "status",
+        "shown_status",
+        "The status code today, or on as_of when given; empty if none recorded.",
+        lambda value: value or None,
+    ),
+    Column("status_since", "shown_status_since", "YYYY-MM-DD: when that status took effect.", _iso),
+    Column(
+        "status_since_precision",
+        "shown_status_precision",
+        "How much of status_since the source gives: day, month, year, approximate or "
+        "on_or_before (a month-precision date is stored as the 1st of the month).",
+    ),
+    Column(
+        "due_date",
+        "due_date",
+        "YYYY-MM-DD, computed for a relative deadline; empty if none.",
+        _iso,
+    ),
+    Column(
+        "due_date_precision",
+        "due_date_precision",
+        "As status_since_precision, or unknown when there is no due date.",
+    ),
+    Column(
+        "deadline_text",
+        "deadline_text",
+        "The source's own words for the deadline, e.g. “within six months”.",
+        lambda value: value or None,
+    ),
+    Column(
+        "overdue",
+        "overdue_then",
+        "true when the due date had passed (today, or on as_of) and the status then was not "
+        "implemented, reversed or superseded.",
+        bool,
+    ),
+    Column(
+        "parties",
+        "party_list",
+        "actor-slug:role pairs joined by “;”, e.g. north-korea:responsible (in JSON, a list "
+        "of {actor, role}).",
+        _parties,
+    ),
+    Column(
+        "sources",
+        "source_list",
+        "Source slugs joined by “;” (in JSON, a list).",
+        lambda value: sorted(_split(value)),
+    ),
+    Column("url", "slug", "The outcome's page, absolute."),
+]
+COLUMN_NAMES = [column.name for column in COLUMNS]
+
+
+def outcome_export_csv(request):
+    outcomes, page, problems = _outcomes(request)
+    if problems:
+        return _refusal(problems)
+    writer = csv.writer(_Echo())
+    row_of = _row_maker(request)
+
+    def chunks():
+        # A chunk per batch of rows the database sends, not per line: the server writes
+        # each chunk to the socket on its own, and 10,000 small writes cost more than the rows.
+        yield writer.writerow(COLUMN_NAMES)  # at once, while the database sorts the rows
+        lines = []
+        for outcome in outcomes:
+            lines.append(writer.writerow(_csv_cells(row_of(outcome))))
+            if len(lines) >= CHUNK_SIZE:
+                yield "".join(lines)
+                lines = []
+        if lines:
+            yield "".join(lines)
+
+    return _download(chunks(), "text/csv; charset=utf-8", _filename(page, "csv"))
+
+
+def outcome_export_json(request):
+    outcomes, page, problems = _outcomes(request)
+    if problems:
+        return JsonResponse({"errors": problems}, status=400)
+    row_of = _row_maker(request)
+
+    def chunks():
+        as_of = json.dumps(page.as_of.isoformat() if page.as_of else None)
+        yield f'{{"as_of": {as_of}, "results": ['
+        count, lines = 0, []
+        for outcome in outcomes:
+            separator = "," if count else ""
+            lines.append(f"{separator}\n{json.dumps(row_of(outcome), ensure_ascii=False)}")
+            count += 1
+            if len(lines) >= CHUNK_SIZE:
+                yield "".join(lines)
+                lines = []
+        yield "".join(lines) + f'\n], "count": {count}}}\n'
+
+    return _download(chunks(), "application/json", _filename(page, "json"))
+
+
+def _outcomes(request):
+    """The filtered, sorted outcomes (for_export values) as an iterator, and what was wrong
+    with the request."""
+    page = PageContext(request)
+    outcomes = Outcome.objects.public().for_export(page.as_of)
+    filters = OutcomeFilter.from_request(request, page, outcomes)
+    problems = page.notices + filters.notices()
+    fields = dict.fromkeys(column.field for column in COLUMNS)
+    return filters.qs.values(*fields).iterator(chunk_size=CHUNK_SIZE), page, problems
+
+
+def _refusal(problems: list[str]) -> HttpResponse:
+    return HttpResponse(
+        "This export was not made:\n" + "\n".join(problems) + "\n",
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+def _download(chunks, content_type: str, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(chunks, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _row_maker(request) -> Callable[[dict], dict]:
+    """A function from a for_export() row to the export's row (COLUMNS, JSON values).
+
+    The url column: reversing the URL and building it absolute for every row was a tenth of
+    an export's time; a slug needs no quoting, so the address is reversed once, around a
+    placeholder."""
+    placeholder = "outcome-slug"
+    prefix, _, suffix = request.build_absolute_uri(
+        reverse("outcome_detail", args=[placeholder])
+    ).rpartition(placeholder)
+
+    def row_of(outcome: dict) -> dict:
+        row = {column.name: column.value(outcome[column.field]) for column in COLUMNS}
+        row["url"] = f"{prefix}{outcome['slug']}{suffix}"
+        return row
+
+    return row_of
+
+
+def _csv_cells(row: dict) -> list[str]:
+    """A JSON row as CSV cells: no value empty, booleans true/false, lists joined by ";"."""
+    cells = dict(row)
+    cells["overdue"] = "true" if row["overdue"] else "false"
+    cells["parties"] = ";".join(f"{p['actor']}:{p['role']}" for p in row["parties"])
+    cells["sources"] = ";".join(row["sources"])
+    return ["" if cells[name] is None else cells[name] for name in COLUMN_NAMES]
+
+
+def _filename(page: PageContext, extension: str) -> str:
+    suffix = f"-as-of-{page.as_of.isoformat()}" if page.as_of else ""
+    return f"outcomes{suffix}.{extension}"
+
+
+class _Echo:
+    """A file-like object whose write() returns the line, for streaming csv.writer rows."""
+
+    def write(self, value: str) -> str:
+        return value

@@ -1,0 +1,114 @@
+"""/summits/ and /summits/<slug>/: what each summit was, who came, what they asked for, what
+was agreed and what has become of it."""
+
+from collections import defaultdict
+from itertools import groupby
+from operator import itemgetter
+
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from core.cache import public_page
+from outcomes.models import FollowUp, Outcome, StatusUpdate
+from summits.models import Summit
+
+from ..charts import bar_chart
+from ..filters import SummitFilter
+from .common import PageContext
+
+SUMMITS_PER_PAGE = 20
+
+
+@public_page
+def summit_list(request):
+    page = PageContext(request)
+    filterset = SummitFilter(request.GET, queryset=Summit.objects.newest_first())
+    page.notices.extend(filterset.notices())
+    page_obj = page.paginate(filterset.qs, SUMMITS_PER_PAGE)
+    # The paginator picks the page's summits by their ids alone; only those 20 get their
+    # place, host and counts. Counted in the query that picks them, the counts would be
+    # worked out for every summit skipped on the way to a deep page as well.
+    outcomes = Outcome.objects.visible_to(request.user)
+    page_obj.object_list = (
+        Summit.objects.for_list()
+        .annotate(
+            outcome_count=outcomes.top_level().count_per("summit"),
+            subcommitment_count=outcomes.exclude(parent=None).count_per("summit"),
+        )
+        .filter(pk__in=page_obj.object_list.values("pk"))
+    )
+    return render(
+        request,
+        "summits/summit_list.html",
+        page.context(
+            # Summits have no status history: the list ignores ?as_of rather than claim to
+            # show a past date.
+            as_of=None,
+            filterset=filterset,
+            page_obj=page_obj,
+            is_filtered=any(filterset.form.cleaned_data.values()),
+            # The filter form lists every participant (hundreds of options, as many template
+            # renders): its HTML is cached under what it shows, its choices (read anyway, to
+            # validate) and what is selected, which the {% cache %} tag hashes. An invalid
+            # value selects nothing, whatever it is.
+            form_cache_key=(
+                [
+                    (name, [(str(value), str(label)) for value, label in field.choices])
+                    for name, field in filterset.form.fields.items()
+                ],
+                {**filterset.form.cleaned_data, "invalid": sorted(filterset.form.errors)},
+            ),
+            section="summits",
+            breadcrumb=[("Summits", "")],
+        ),
+    )
+
+
+@public_page
+def summit_detail(request, slug):
+    page = PageContext(request)
+    summit = get_object_or_404(Summit.objects.for_detail(), slug=slug)
+    summit.objective_list = sorted(summit.objective_items or [], key=itemgetter("order"))
+    summit.challenge_list = sorted(summit.challenge_items or [], key=itemgetter("order"))
+
+    # One query gives the summit's own outcomes and those its proposals led to (one row per
+    # link): the own ones, once each, hold their sub-commitments; a sub-commitment whose
+    # parent is not shown (a draft, to the public) stands at the top level.
+    own: dict[int, Outcome] = {}
+    led_to = defaultdict(list)
+    rows = Outcome.objects.for_summit_page(summit, summit.proposal_list, page.as_of, request.user)
+    for outcome in rows:
+        if outcome.origin_proposal_id is not None:
+            led_to[outcome.origin_proposal_id].append(outcome)
+        if outcome.summit_id == summit.pk:
+            own.setdefault(outcome.pk, outcome).subcommitments = []
+    outcomes = []
+    for outcome in own.values():
+        parent = own.get(outcome.parent_id)
+        (parent.subcommitments if parent else outcomes).append(outcome)
+    proposal_groups = [
+        (actor, [(proposal, led_to[proposal.pk]) for proposal in proposals])
+        for actor, proposals in groupby(summit.proposal_list, key=lambda p: p.actor)
+    ]
+
+    over_time = (
+        StatusUpdate.objects.filter(outcome__summit=summit)
+        .visible_to(request.user)
+        .status_counts_over_time(len(own), until=page.status_date)
+    )
+
+    return render(
+        request,
+        "summits/summit_detail.html",
+        page.context(
+            summit=summit,
+            outcomes=outcomes,
+            proposal_groups=proposal_groups,
+            follow_ups=list(
+                FollowUp.objects.visible_to(request.user).for_summit_page(summit, page.as_of)
+            ),
+            chart=bar_chart(over_time),
+            section="summits",
+            breadcrumb=[("Summits", reverse("summit_list")), (summit.name, "")],
+        ),
+    )
