@@ -11,8 +11,19 @@ as prose (all are staff; password tests.factories.PASSWORD):
 """
 
 import pytest
+from django.core.management import call_command
+from django.db import connections, transaction
 
 from tests.factories import staff_member
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database_features(django_db_setup, django_db_blocker):
+    """Django asks SQLite whether it has JSON once per connection, in three queries: ask
+    before any test counts its own."""
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            assert connection.features.supports_json_field
 
 
 @pytest.fixture(autouse=True)
@@ -51,3 +62,23 @@ def dave(db):
 @pytest.fixture
 def erin(db):
     return staff_member("erin", "Editor")
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """The demo dataset, loaded once for a module whose tests only read it: each test runs
+    in a transaction of its own inside this one, which is rolled back after the module.
+    (Module-scoped fixtures are set up before a test's db, so it is there first.)"""
+    with django_db_blocker.unblock():
+        module = transaction.atomic()
+        module.__enter__()
+        call_command("load_demo", verbosity=0)
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        module.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo(demo_data, db):
+    """The demo dataset (demo_data) for one test."""

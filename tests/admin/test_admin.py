@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -52,15 +52,21 @@ from summits.models import (
     SummitObjective,
     Theme,
 )
-from tests.factories import make_actor, make_outcome, make_source, make_summit, make_update
+from tests.factories import (
+    admin_url,
+    form_data,
+    make_actor,
+    make_outcome,
+    make_source,
+    make_summit,
+    make_update,
+    signed_in,
+    staff_member,
+)
 
 D = datetime.date
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
-
-
-def admin_url(model, view: str, *args) -> str:
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
 def record_a_summit(korea_iso3: str, japan_iso3: str) -> SimpleNamespace:
@@ -129,47 +135,6 @@ def record_a_summit(korea_iso3: str, japan_iso3: str) -> SimpleNamespace:
 def tokyo(db):
     Group.objects.create(name="Analysts")  # the auth admin's pages need one too
     return record_a_summit("KOR", "JPN")
-
-
-def staff_member(username: str, role: str) -> User:
-    """A signed-in member of staff in one of the roles (groups made by migration)."""
-    user = User.objects.create_user(username, f"{username}@example.org", "pw", is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-@pytest.fixture
-def alice(db) -> User:
-    return staff_member("alice", "Editor")
-
-
-@pytest.fixture
-def bob(db) -> User:
-    return staff_member("bob", "Analyst")
-
-
-@pytest.fixture
-def charlie(db) -> User:
-    return staff_member("charlie", "Researcher")
-
-
-def signed_in(client, user):
-    client.force_login(user)
-    return client
-
-
-def form_data(response) -> dict:
-    """What an admin change page sends back when the analyst changes nothing."""
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        forms += [inline.formset.management_form, *inline.formset.forms]
-    data = {}
-    for form in forms:
-        for field in form:
-            value = field.value()
-            if value is not None and value is not False:
-                data[field.html_name] = "on" if value is True else value
-    return data
 
 
 def new_update_prefix(response) -> str:
@@ -316,7 +281,7 @@ def test_a_new_status_update_without_a_source_is_refused_and_the_typing_kept(adm
 def test_a_new_status_update_on_the_outcome_page_is_a_draft_recorded_by_the_analyst(
     client, bob, tokyo
 ):
-    client = signed_in(client, bob)
+    client = signed_in(bob)
     data = outcome_page_with_new_update(
         client,
         tokyo.outcome,
@@ -342,7 +307,7 @@ def test_a_new_status_update_on_the_outcome_page_is_a_draft_recorded_by_the_anal
 def test_an_editor_can_publish_a_new_status_update_from_the_outcome_page_at_once(
     client, alice, tokyo
 ):
-    client = signed_in(client, alice)
+    client = signed_in(alice)
     data = outcome_page_with_new_update(
         client,
         tokyo.outcome,
@@ -366,8 +331,8 @@ def test_an_editor_can_publish_a_new_status_update_from_the_outcome_page_at_once
 
 def test_only_users_who_may_publish_are_offered_publish_now(client, alice, bob, tokyo):
     url = admin_url(StatusUpdate, "add")
-    assert "publish_now" in signed_in(client, alice).get(url).text
-    assert "publish_now" not in signed_in(client, bob).get(url).text
+    assert "publish_now" in signed_in(alice).get(url).text
+    assert "publish_now" not in signed_in(bob).get(url).text
     page = client.get(admin_url(Outcome, "change", tokyo.outcome.pk))
     assert "publish_now" not in page.text
 
@@ -496,7 +461,7 @@ def test_an_analyst_can_edit_a_draft_status_update(client, bob, tokyo):
     draft = make_update(tokyo.outcome, sources=[tokyo.source], published=False)
     url = admin_url(StatusUpdate, "change", draft.pk)
 
-    response = signed_in(client, bob).post(
+    response = signed_in(bob).post(
         url,
         {
             "outcome": tokyo.outcome.pk,
@@ -520,7 +485,7 @@ def test_an_analyst_can_edit_a_draft_status_update(client, bob, tokyo):
 @pytest.mark.parametrize("role", ["Analyst", "Editor"])
 def test_a_draft_status_update_can_be_deleted_by_analysts_and_editors(client, tokyo, role):
     draft = make_update(tokyo.outcome, sources=[tokyo.source], published=False)
-    client = signed_in(client, staff_member("someone", role))
+    client = signed_in(staff_member("someone", role))
 
     response = client.post(admin_url(StatusUpdate, "delete", draft.pk), {"post": "yes"})
 
@@ -545,7 +510,7 @@ STALLED = {
 
 
 def test_a_status_update_added_on_its_own_page_by_an_analyst_is_a_draft(client, bob, tokyo):
-    response = signed_in(client, bob).post(
+    response = signed_in(bob).post(
         admin_url(StatusUpdate, "add"),
         {"outcome": tokyo.outcome.pk, **STALLED, "sources": [tokyo.source.pk], "publish_now": "on"},
     )
@@ -558,7 +523,7 @@ def test_a_status_update_added_on_its_own_page_by_an_analyst_is_a_draft(client, 
 
 
 def test_a_status_update_an_editor_publishes_at_once_counts_at_once(client, alice, tokyo):
-    response = signed_in(client, alice).post(
+    response = signed_in(alice).post(
         admin_url(StatusUpdate, "add"),
         {"outcome": tokyo.outcome.pk, **STALLED, "sources": [tokyo.source.pk], "publish_now": "on"},
     )
@@ -586,7 +551,7 @@ def run_action(client, model, action: str, objects) -> object:
 def test_an_editor_publishes_draft_outcomes_from_the_list(client, alice, tokyo):
     drafts = [make_outcome(summit=tokyo.outcome.summit, published=False) for _ in range(2)]
 
-    response = run_action(signed_in(client, alice), Outcome, "publish_selected", drafts)
+    response = run_action(signed_in(alice), Outcome, "publish_selected", drafts)
 
     assert "Published 2 outcomes." in response.text
     for draft in drafts:
@@ -595,7 +560,7 @@ def test_an_editor_publishes_draft_outcomes_from_the_list(client, alice, tokyo):
 
 
 def test_publishing_and_unpublishing_a_status_update_changes_the_status(client, alice, tokyo):
-    client = signed_in(client, alice)
+    client = signed_in(alice)
     draft = make_update(
         tokyo.outcome, sources=[tokyo.source], status=Status.STALLED, published=False
     )
@@ -639,7 +604,7 @@ def test_the_publication_fields_are_shown_read_only(admin_client, admin_user, to
 
 
 def test_an_analyst_is_not_offered_the_publish_actions(client, bob, tokyo):
-    response = signed_in(client, bob).get(admin_url(Outcome, "changelist"))
+    response = signed_in(bob).get(admin_url(Outcome, "changelist"))
 
     action_form = response.context["action_form"]  # None: no action at all is offered
     actions = dict(action_form.fields["action"].choices) if action_form else {}
@@ -651,7 +616,7 @@ def test_an_analyst_posting_the_publish_action_publishes_nothing(client, bob, to
     outcome = make_outcome(summit=tokyo.outcome.summit, published=False)
     draft = outcome if model is Outcome else make_update(outcome, published=False)
 
-    response = run_action(signed_in(client, bob), model, "publish_selected", [draft])
+    response = run_action(signed_in(bob), model, "publish_selected", [draft])
 
     assert response.status_code == 200
     draft.refresh_from_db()
@@ -659,7 +624,7 @@ def test_an_analyst_posting_the_publish_action_publishes_nothing(client, bob, to
 
 
 def test_a_researcher_sees_the_admin_pages_but_changes_nothing(client, charlie, tokyo):
-    client = signed_in(client, charlie)
+    client = signed_in(charlie)
     url = admin_url(Outcome, "change", tokyo.outcome.pk)
     page = client.get(url)
     assert page.status_code == 200
@@ -676,7 +641,7 @@ def test_a_researcher_sees_the_admin_pages_but_changes_nothing(client, charlie, 
 
 
 def test_a_researcher_cannot_publish_or_unpublish(client, charlie, tokyo):
-    run_action(signed_in(client, charlie), Outcome, "unpublish_selected", [tokyo.outcome])
+    run_action(signed_in(charlie), Outcome, "unpublish_selected", [tokyo.outcome])
 
     tokyo.outcome.refresh_from_db()
     assert tokyo.outcome.is_published
@@ -737,7 +702,7 @@ def test_every_record_has_a_history_page_naming_who_changed_it(client, alice, to
     obj._history_user = alice
     obj.save()
 
-    response = signed_in(client, alice).get(admin_url(model, "history", obj.pk))
+    response = signed_in(alice).get(admin_url(model, "history", obj.pk))
 
     assert response.status_code == 200
     assert "alice" in response.text

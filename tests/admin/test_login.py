@@ -1,7 +1,6 @@
 """Signing in (/accounts/login/) and out, and what the header shows either way."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
@@ -9,13 +8,6 @@ pytestmark = pytest.mark.django_db
 
 LOGIN = reverse("login")
 LOGOUT = reverse("logout")
-
-
-@pytest.fixture
-def alice(django_user_model):
-    user = django_user_model.objects.create_user("alice", password="correct horse")
-    user.groups.add(Group.objects.get(name="Editor"))
-    return user
 
 
 def test_the_sign_in_page_has_the_sites_look_and_a_form(client):

@@ -7,42 +7,31 @@ Roles: anonymous, signed in with no role, Researcher, Analyst, Editor (all staff
 the admin's own staff check is not what refuses them).
 """
 
-import datetime
-
 import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from core.dates import DatePrecision
 from outcomes.models import FollowUp, FollowUpChange, FollowUpKind, Outcome, Status, StatusUpdate
-from tests.factories import form_data, make_outcome, make_source
+from tests.factories import days, form_data, make_outcome, make_source, signed_in
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "no role", "Researcher", "Analyst", "Editor"]
+# Who stands for each role: the named people of tests/conftest.py.
+PEOPLE = {"no role": "dave", "Researcher": "charlie", "Analyst": "bob", "Editor": "alice"}
 SIGN_IN = "sign in"  # a redirect to /accounts/login/ (or the admin's own sign-in page)
 
 
-def client_for(role: str) -> Client:
-    client = Client()
-    if role != "anonymous":
-        user = User.objects.create_user(role.replace(" ", "-").lower(), is_staff=True)
-        if role in ("Researcher", "Analyst", "Editor"):
-            user.groups.add(Group.objects.get(name=role))
-        client.force_login(user)
-    return client
+def client_for(request, role: str) -> Client:
+    return Client() if role == "anonymous" else signed_in(request.getfixturevalue(PEOPLE[role]))
 
 
 def superuser_client() -> Client:
     client = Client()
     client.force_login(User.objects.create_superuser("root", password="x"))
     return client
-
-
-def days(n: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=n)
 
 
 def admin_change_url(obj) -> str:
@@ -185,12 +174,12 @@ MATRIX = {
 
 @pytest.mark.parametrize("case", MATRIX, ids=lambda case: case.__name__)
 @pytest.mark.parametrize("role_index", range(len(ROLES)), ids=ROLES)
-def test_who_may_do_what(case, role_index):
+def test_who_may_do_what(request, case, role_index):
     role, expected = ROLES[role_index], MATRIX[case][role_index]
     method, url, data, did_it = case()
     assert did_it is None or not did_it()
 
-    response = getattr(client_for(role), method)(url, data or {})
+    response = getattr(client_for(request, role), method)(url, data or {})
 
     if expected == SIGN_IN:
         assert response.status_code == 302

@@ -2,18 +2,12 @@
 exact when the sync runs again."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 
+from tests.factories import staff_member
 from tracker.roles import ROLES, sync_roles
 
 pytestmark = pytest.mark.django_db
-
-
-def member_of(role: str):
-    user = get_user_model().objects.create_user(role.lower(), password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 def codes(group: Group) -> set[str]:
@@ -60,7 +54,7 @@ def test_every_deployment_has_the_three_roles_with_their_permissions():
     ],
 )
 def test_each_role_may_do_what_the_issue_says_and_no_more(role, allowed, refused):
-    user = member_of(role)
+    user = staff_member(role.lower(), role)
     for perm in allowed:
         assert user.has_perm(perm), perm
     for perm in refused:

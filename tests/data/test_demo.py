@@ -1,4 +1,5 @@
-"""The demo dataset: both source documents, complete, valid, and loaded only once."""
+"""The demo dataset: both source documents, complete and valid (loaded once for the module:
+tests/conftest.py, demo_data). Loading itself is tested in test_demo_loading.py."""
 
 import datetime
 from io import StringIO
@@ -23,22 +24,6 @@ def load(verbosity: int = 0) -> str:
     return out.getvalue()
 
 
-def model_counts() -> dict[str, int]:
-    counts = {}
-    for label in DOMAIN_APPS:
-        for model in apps.get_app_config(label).get_models():
-            counts[model.__name__] = model.objects.count()
-            for field in model._meta.many_to_many:
-                through = field.remote_field.through
-                counts[through.__name__] = through.objects.count()
-    return counts
-
-
-@pytest.fixture
-def demo(db):
-    load()
-
-
 @pytest.fixture
 def tokyo(demo) -> Summit:
     return Summit.objects.get(slug="tokyo-summit-2025")
@@ -48,28 +33,6 @@ def proposals_of(summit: Summit, actor_slug: str, kind: str) -> list[Proposal]:
     return list(
         Proposal.objects.filter(summit=summit, actor__slug=actor_slug, kind=kind).order_by("order")
     )
-
-
-def test_load_demo_reports_each_section(db):
-    output = load(verbosity=1)
-    assert "Sources: 7 (7 new)" in output
-    assert "Actors: 21 (21 new)" in output
-    assert "Tokyo summit on the Korean Peninsula: 6 objectives" in output
-    assert "Recommendations to Indonesia: 4 (4 new)" in output
-
-
-def test_load_demo_says_nothing_at_verbosity_0(db):
-    assert load(verbosity=0) == ""
-
-
-def test_load_demo_twice_creates_nothing_new(db):
-    load()
-    first = model_counts()
-    output = load(verbosity=1)
-    assert model_counts() == first
-    assert "nothing new" in output
-    assert first["Outcome"] == 11
-    assert first["StatusUpdate"] == 11
 
 
 def test_load_demo_keeps_the_recorded_date_of_undated_status_updates(demo):

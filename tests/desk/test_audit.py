@@ -19,7 +19,7 @@ from outcomes.models import (
     Status,
 )
 from outcomes.services import record_follow_up_change
-from tests.factories import make_actor, make_outcome, make_source, make_update, staff_member
+from tests.factories import make_actor, make_outcome, make_source, make_update
 
 D = datetime.date
 
@@ -35,16 +35,6 @@ def saved_by(user, obj, **changes):
     obj._history_user = user
     obj.save()
     return obj
-
-
-@pytest.fixture
-def alice(db) -> User:
-    return staff_member("alice", "Editor")
-
-
-@pytest.fixture
-def charlie(db) -> User:
-    return staff_member("charlie", "Researcher")
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The follow-up desk (/desk/) and what editors record from it: status updates, follow-up
 changes and publishing, each checked on the server for who may do it.
 
-The people: alice is an editor, bob an analyst, carol a researcher, and dave is signed in
+The people: alice is an editor, bob an analyst, charlie a researcher, and dave is signed in
 with no role at all.
 """
 
@@ -10,7 +10,6 @@ import re
 
 import pytest
 from django import forms
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -21,13 +20,20 @@ from core.dates import DatePrecision
 from outcomes.models import (
     FollowUp,
     FollowUpChange,
-    FollowUpKind,
     FollowUpStatus,
     Outcome,
     Status,
     StatusUpdate,
 )
-from tests.factories import make_outcome, make_source, make_summit, make_update
+from tests.factories import (
+    days,
+    make_follow_up,
+    make_outcome,
+    make_source,
+    make_summit,
+    make_update,
+    signed_in,
+)
 from tracker import desk as desk_queries
 from tracker.views import desk as desk_views
 
@@ -36,52 +42,6 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 DESK = reverse("desk")
 PUBLISH = reverse("desk_publish")
-
-
-def days(n: int) -> datetime.date:
-    """n days from today (negative: ago)."""
-    return timezone.localdate() + datetime.timedelta(days=n)
-
-
-def member(django_user_model, name: str, role: str | None):
-    user = django_user_model.objects.create_user(name, password="pw")
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-@pytest.fixture
-def alice(django_user_model):
-    return member(django_user_model, "alice", "Editor")
-
-
-@pytest.fixture
-def bob(django_user_model):
-    return member(django_user_model, "bob", "Analyst")
-
-
-@pytest.fixture
-def carol(django_user_model):
-    return member(django_user_model, "carol", "Researcher")
-
-
-@pytest.fixture
-def dave(django_user_model):
-    return member(django_user_model, "dave", None)
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def make_follow_up(outcome=None, **kwargs) -> FollowUp:
-    kwargs.setdefault("kind", FollowUpKind.SUMMIT)
-    kwargs.setdefault("title", "Follow-up summit in Seoul")
-    if kwargs.get("due_date"):
-        kwargs.setdefault("due_date_precision", DatePrecision.DAY)
-    return FollowUp.objects.create(outcome=outcome or make_outcome(), **kwargs)
 
 
 def titles(capped) -> list[str]:
@@ -209,19 +169,19 @@ def test_drafts_awaiting_review_are_listed_with_publish_buttons_for_editors(alic
     assert "Already public" not in html
 
 
-def test_analysts_and_researchers_see_the_drafts_without_publish_buttons(bob, carol):
+def test_analysts_and_researchers_see_the_drafts_without_publish_buttons(bob, charlie):
     make_outcome(title="Draft outcome", published=False)
     make_update(make_outcome(), published=False)
-    for user in (bob, carol):
+    for user in (bob, charlie):
         html = signed_in(user).get(DESK).content.decode()
         assert "Draft outcome" in html
         assert f'action="{PUBLISH}"' not in html
 
 
-def test_researchers_get_no_links_to_record_anything(carol):
+def test_researchers_get_no_links_to_record_anything(charlie):
     make_outcome(title="Late outcome", due_date=days(-10))
     make_follow_up(title="Late meeting", due_date=days(-5))
-    html = signed_in(carol).get(DESK).content.decode()
+    html = signed_in(charlie).get(DESK).content.decode()
     assert "Record update" not in html
     assert "Record what happened" not in html
 
@@ -257,10 +217,10 @@ def test_the_desk_runs_a_fixed_number_of_queries(alice, django_assert_num_querie
     assert desk.draft_updates.total == count
 
 
-def test_the_desk_needs_a_role(client, dave, carol):
+def test_the_desk_needs_a_role(client, dave, charlie):
     assert client.get(DESK).url == f"{reverse('login')}?next={DESK}"
     assert signed_in(dave).get(DESK).status_code == 403
-    assert signed_in(carol).get(DESK).status_code == 200
+    assert signed_in(charlie).get(DESK).status_code == 200
 
 
 # --- Recording a status update -------------------------------------------------------------
@@ -709,10 +669,10 @@ def test_a_bad_publish_request_is_refused_clearly(alice, data, status, message):
     assert message in response.content.decode()
 
 
-def test_analysts_and_researchers_cannot_publish(bob, carol):
+def test_analysts_and_researchers_cannot_publish(bob, charlie):
     draft = make_outcome(published=False)
     update = make_update(make_outcome(), published=False)
-    for user in (bob, carol):
+    for user in (bob, charlie):
         client = signed_in(user)
         assert (
             client.post(
@@ -741,7 +701,7 @@ def test_the_desk_forms_need_the_csrf_token(alice):
 
 # --- Who may do what -----------------------------------------------------------------------
 
-ROLES = ["anonymous", "dave", "carol", "bob", "alice"]  # no role, researcher, analyst, editor
+ROLES = ["anonymous", "dave", "charlie", "bob", "alice"]  # no role, researcher, analyst, editor
 # For each page and method: the response per role. 302 is the way to sign in; 200 a form
 # shown (or re-shown with errors, as the posts below are empty); 404 the publish endpoint's
 # answer to a record that does not exist, once the permission is granted.

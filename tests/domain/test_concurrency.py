@@ -16,6 +16,7 @@ from tests.factories import (
     admin_url,
     form_data,
     make_actor,
+    make_follow_up,
     make_outcome,
     make_source,
     make_summit,
@@ -49,10 +50,8 @@ def make_proposal() -> Proposal:
     return proposal
 
 
-def make_follow_up() -> FollowUp:
-    return FollowUp.objects.create(
-        outcome=make_cited_outcome(), kind=FollowUpKind.REPORT, title="First report"
-    )
+def make_report() -> FollowUp:
+    return make_follow_up(make_cited_outcome(), kind=FollowUpKind.REPORT, title="First report")
 
 
 # Each Versioned model, a way to make one, and a text field two people may both change.
@@ -62,7 +61,7 @@ VERSIONED = [
     (Summit, make_summit, "name"),
     (Proposal, make_proposal, "title"),
     (Outcome, make_cited_outcome, "title"),
-    (FollowUp, make_follow_up, "title"),
+    (FollowUp, make_report, "title"),
 ]
 
 
@@ -195,7 +194,7 @@ def test_the_race_between_the_check_and_the_save_is_refused_too(clients, monkeyp
 
 
 def test_an_inline_follow_up_edited_by_two_people_is_not_overwritten(clients):
-    follow_up = make_follow_up()
+    follow_up = make_report()
     url = admin_url(Outcome, "change", follow_up.outcome_id)
     alices, bobs = clients
     alice_form, bob_form = form_data(alices.get(url)), form_data(bobs.get(url))
@@ -223,7 +222,7 @@ def test_an_inline_follow_up_edited_by_two_people_is_not_overwritten(clients):
 
 
 def test_editing_the_outcome_does_not_conflict_with_its_own_inlines(admin_client):
-    follow_up = make_follow_up()
+    follow_up = make_report()
     url = admin_url(Outcome, "change", follow_up.outcome_id)
     data = form_data(admin_client.get(url))
     data.update({"title": "Renamed", "follow_ups-0-title": "Renamed report"})
@@ -249,7 +248,7 @@ def test_an_inline_proposal_on_the_summit_page_is_not_overwritten(clients):
 
 
 def test_a_follow_up_changed_on_the_desk_meanwhile_is_not_overwritten(clients, alice):
-    follow_up = make_follow_up()
+    follow_up = make_report()
     follow_up.due_date, follow_up.due_date_precision = datetime.date(2025, 9, 1), "day"
     follow_up.save()
     url = admin_url(FollowUp, "change", follow_up.pk)

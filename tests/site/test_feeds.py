@@ -8,8 +8,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.dates import DatePrecision
-from outcomes.models import FollowUp, FollowUpKind, OutcomeParty, PartyRole, Status
-from tests.factories import make_actor, make_outcome, make_source, make_summit, make_update
+from outcomes.models import OutcomeParty, PartyRole, Status
+from tests.factories import (
+    make_actor,
+    make_follow_up,
+    make_outcome,
+    make_source,
+    make_summit,
+    make_update,
+)
 from tracker.views.feeds import ics_fold, ics_text
 
 pytestmark = pytest.mark.django_db
@@ -185,13 +192,6 @@ def test_feed_runs_a_fixed_number_of_queries(
 # --- iCalendar feed -------------------------------------------------------------------------
 
 
-def make_follow_up(outcome, **kwargs) -> FollowUp:
-    kwargs.setdefault("kind", FollowUpKind.SUMMIT)
-    kwargs.setdefault("title", "Follow-up summit in Seoul")
-    kwargs.setdefault("location", "Seoul")
-    return FollowUp.objects.create(outcome=outcome, **kwargs)
-
-
 def unfold(body: str) -> list[str]:
     """The content lines of an iCalendar body (RFC 5545 3.1)."""
     return body.replace("\r\n ", "").split("\r\n")[:-1]
@@ -228,7 +228,7 @@ def calendar_world():
         summit=summit, title="Open hotlines", slug="hotlines", due_date=D(2025, 9, 1)
     )
     make_outcome(summit=summit, title="No deadline", slug="none")
-    follow_up = make_follow_up(talks, due_within=6, due_within_unit="months")
+    follow_up = make_follow_up(talks, location="Seoul", due_within=6, due_within_unit="months")
     return {"talks": talks, "fixed": fixed, "follow_up": follow_up}
 
 
@@ -315,7 +315,7 @@ def test_calendar_runs_a_fixed_number_of_queries(client, django_assert_num_queri
     summit = make_summit()
     for _ in range(item_count):
         outcome = make_outcome(summit=summit, due_date=timezone.localdate())
-        make_follow_up(outcome, due_within=2, due_within_unit="weeks")
+        make_follow_up(outcome, location="Seoul", due_within=2, due_within_unit="weeks")
 
     # 1 outcomes with a due date (with summit), 2 follow-ups with one (with outcome, summit).
     with django_assert_num_queries(2):

@@ -426,9 +426,7 @@ def test_the_filtered_list_at_a_past_date_runs_a_fixed_number_of_queries(
         OutcomeParty.objects.create(outcome=outcome, actor=actor, role=PartyRole.RESPONSIBLE)
     # 1 the summit slug checked, 2 the actor slug checked, 3 the data version,
     # 4-7 the four GROUP BY counts, 8 the page's ids, 9 those outcomes.
-    query = (
-        f"{LIST}?summit=here&actor=everywhere&overdue=1&as_of=2025-08-01&sort=status&q=outcome"
-    )
+    query = f"{LIST}?summit=here&actor=everywhere&overdue=1&as_of=2025-08-01&sort=status&q=outcome"
     with django_assert_num_queries(9):
         response = client.get(query)
     assert len(listed(response)) == count

@@ -11,13 +11,11 @@ from actors.models import ActorKind, ActorName, Language
 from core.dates import DatePrecision
 from outcomes.models import (
     STATUS_DEFINITIONS,
-    FollowUp,
-    FollowUpKind,
     FollowUpStatus,
     Status,
 )
 from summits.models import Evidence, Proposal, ProposalKind, Theme
-from tests.factories import make_actor, make_outcome, make_summit, make_update
+from tests.factories import make_actor, make_follow_up, make_outcome, make_summit, make_update
 from tracker.views.common import MAX_QUERY_LENGTH
 
 pytestmark = pytest.mark.django_db
@@ -28,14 +26,6 @@ DAY = datetime.timedelta(days=1)
 
 def today() -> datetime.date:
     return timezone.localdate()
-
-
-def make_follow_up(outcome, **kwargs) -> FollowUp:
-    kwargs.setdefault("kind", FollowUpKind.SUMMIT)
-    kwargs.setdefault("title", "Follow-up summit in Seoul")
-    if kwargs.get("due_date"):
-        kwargs.setdefault("due_date_precision", DatePrecision.DAY)
-    return FollowUp.objects.create(outcome=outcome, **kwargs)
 
 
 @pytest.fixture

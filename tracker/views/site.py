@@ -10,6 +10,7 @@ from core.cache import DatasetCache, public_page
 from core.dates import DatePrecision, PeriodUnit, add_period, format_fuzzy_date, period_display
 from core.search import best_matches
 from outcomes.models import (
+    NO_STATUS_LABEL,
     STATUS_DEFINITIONS,
     STATUS_SCORES,
     FollowUp,
@@ -175,6 +176,7 @@ def methodology(request):
             breadcrumb=[("Methodology", request.path)],
             statuses=statuses,
             closed_statuses=_join_or([Status(value).label.lower() for value in closed]),
+            no_status_label=NO_STATUS_LABEL,
             precisions=precisions,
             example_date=_EXAMPLE_DATE,
             approximate_example=format_fuzzy_date(

@@ -1,0 +1,79 @@
+"""Every address answers where it always has: researchers cite them. Each URL name reverses
+to its permanent path and answers a visitor and a signed-in editor as it should, on the
+demo data; a name added to tracker/urls.py without being listed here fails the first test.
+"""
+
+import pytest
+from django.urls import get_resolver, reverse
+
+from outcomes.models import FollowUp
+
+pytestmark = pytest.mark.django_db
+
+SLUGS = {"summit": "tokyo-summit-2025", "outcome": "tokyo-2025-continue-talks", "actor": "japan"}
+
+# name: (arguments, the permanent path, a visitor's status, an editor's status)
+ADDRESSES = {
+    "overview": ((), "/", 200, 200),
+    "methodology": ((), "/methodology/", 200, 200),
+    "search": ((), "/search/", 200, 200),
+    "summit_list": ((), "/summits/", 200, 200),
+    "summit_detail": (("summit",), "/summits/tokyo-summit-2025/", 200, 200),
+    "outcome_list": ((), "/outcomes/", 200, 200),
+    "outcome_export_csv": ((), "/outcomes/export.csv", 200, 200),
+    "outcome_export_json": ((), "/outcomes/export.json", 200, 200),
+    "outcome_detail": (("outcome",), "/outcomes/tokyo-2025-continue-talks/", 200, 200),
+    "outcome_history": (
+        ("outcome",),
+        "/outcomes/tokyo-2025-continue-talks/history/",
+        302,
+        200,
+    ),
+    "actor_list": ((), "/actors/", 200, 200),
+    "actor_detail": (("actor",), "/actors/japan/", 200, 200),
+    "updates_feed": ((), "/feeds/updates.atom", 200, 200),
+    "deadlines_ics": ((), "/deadlines.ics", 200, 200),
+    "desk": ((), "/desk/", 302, 200),
+    "desk_record_update": (
+        ("outcome",),
+        "/desk/outcomes/tokyo-2025-continue-talks/update/",
+        302,
+        200,
+    ),
+    "desk_follow_up": (("follow_up",), "/desk/follow-ups/{follow_up}/", 302, 200),
+    "desk_publish": ((), "/desk/publish/", 405, 405),  # POST only
+    "login": ((), "/accounts/login/", 200, 200),
+    "logout": ((), "/accounts/logout/", 405, 405),  # POST only
+    "password_change": ((), "/accounts/password_change/", 302, 200),
+    "password_change_done": ((), "/accounts/password_change/done/", 302, 200),
+    "password_reset": ((), "/accounts/password_reset/", 200, 200),
+    "password_reset_done": ((), "/accounts/password_reset/done/", 200, 200),
+    "password_reset_complete": ((), "/accounts/reset/done/", 200, 200),
+}
+
+
+@pytest.fixture
+def arguments(demo):
+    return {**SLUGS, "follow_up": str(FollowUp.objects.get().pk)}
+
+
+def test_every_named_address_is_listed():
+    names = {name for name in get_resolver().reverse_dict if isinstance(name, str)}
+    # The password reset confirmation carries a token: its address is Django's own.
+    assert names - {"password_reset_confirm"} == set(ADDRESSES)
+
+
+@pytest.mark.parametrize("name", sorted(ADDRESSES))
+def test_each_address_answers_where_it_always_has(client, alice, arguments, name):
+    needs, path, visitor, editor = ADDRESSES[name]
+    url = reverse(name, args=[arguments[argument] for argument in needs])
+    assert url == path.format(**arguments)
+
+    assert client.get(url).status_code == visitor
+    client.force_login(alice)
+    assert client.get(url).status_code == editor
+
+
+def test_the_admin_answers_at_its_address(admin_client):
+    assert reverse("admin:index") == "/admin/"
+    assert admin_client.get("/admin/").status_code == 200
