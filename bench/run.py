@@ -596,7 +596,7 @@ def report(args, ctx: dict) -> str:
         "As in production, anonymous visitors get whole pages cached under a data version "
         "that every change replaces, and figures computed over the whole dataset (the "
         "list's facet counts and filter form, the overview) are cached the same way "
-        "(outcomes/cache.py): a warm page costs one query, reading the version. The *cold* "
+        "(core/cache.py): a warm page costs one query, reading the version. The *cold* "
         "column is the first request after emptying the caches, in-process and not under "
         "load: what the first visitor after a change waits for, with its query count. A "
         "second table gives the same pages rendered for every request (`CACHE_PAGES=0`); "

@@ -134,7 +134,7 @@ def _client(url: str) -> Client:
 
 def queries(urls: list[str]) -> dict:
     """Each URL twice, with the caches emptied first: the first request (cold) renders the
-    page and fills the caches (outcomes/cache.py: whole-dataset figures, and whole pages
+    page and fills the caches (core/cache.py: whole-dataset figures, and whole pages
     unless CACHE_PAGES=0) and per-process ones (content types, the session), and is timed;
     the second is measured as a warm worker under load serves it."""
     results = {}

@@ -30,6 +30,22 @@ class CompactTabularInline(admin.TabularInline):
     }
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown on their parent's page and never changed there: a history."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 def property_column(attribute: str, description: str, *, ordering=None, boolean=None):
     """A column or read-only field showing a model property, e.g. a date as precisely as its
     source gives it, sortable by the field behind it. Assign it in a ModelAdmin class body."""

@@ -1,9 +1,26 @@
-"""The data version: one row whose token every change of the tracker's records replaces."""
+"""The data version (one row whose token every change of the tracker's records replaces),
+and the fields that say who did what to a record."""
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+
+def done_by(**options) -> models.ForeignKey:
+    """Who recorded or published a record: set by the tracker, never edited, empty for a
+    script or import. PROTECT: an account someone's work names is deactivated, not
+    deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        **options,
+    )
 
 
 class DataVersion(models.Model):

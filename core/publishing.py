@@ -8,12 +8,12 @@ role see drafts, marked; everyone else, and every export and feed, sees public r
 
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from .changes import changes
+from .models import done_by
 
 
 def can_see_drafts(user) -> bool:
@@ -45,14 +45,7 @@ class Publishable(models.Model):
     publication_parents: tuple[str, ...] = ()
 
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    published_by = done_by()
 
     class Meta:
         abstract = True

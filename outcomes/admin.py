@@ -19,6 +19,7 @@ from core.admin import (
     CompactTabularInline,
     PublishedFilter,
     PublishingAdmin,
+    ReadOnlyInline,
     VersionedAdminMixin,
     property_column,
 )
@@ -117,7 +118,7 @@ class OutcomeOriginInline(CompactTabularInline):
     autocomplete_fields = ["proposal"]
 
 
-class StatusHistoryInline(admin.TabularInline):
+class StatusHistoryInline(ReadOnlyInline):
     """The recorded history, read-only: no edits, no deletions, no additions here."""
 
     model = StatusUpdate
@@ -134,7 +135,6 @@ class StatusHistoryInline(admin.TabularInline):
         "recorded_by",
     ]
     readonly_fields = fields
-    can_delete = False
     # Drafts are edited (or deleted) on their own page.
     show_change_link = True
 
@@ -150,15 +150,6 @@ class StatusHistoryInline(admin.TabularInline):
             .select_related("outcome", "corrects__outcome", "corrected_by", "recorded_by")
             .prefetch_related("sources")
         )
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class NewStatusUpdateFormSet(forms.BaseInlineFormSet):
@@ -456,7 +447,7 @@ class StatusUpdateAdmin(PublishingAdmin):
         return queryset, may_have_duplicates
 
 
-class FollowUpChangeInline(admin.TabularInline):
+class FollowUpChangeInline(ReadOnlyInline):
     """The follow-up's changes recorded on the desk, read-only: they are its history."""
 
     model = FollowUpChange
@@ -472,7 +463,6 @@ class FollowUpChangeInline(admin.TabularInline):
         "recorded_by",
     ]
     readonly_fields = fields
-    extra = 0
 
     date_shown = property_column("date_display", "date")
     previous_due = property_column("previous_due_display", "due date before")
@@ -481,15 +471,6 @@ class FollowUpChangeInline(admin.TabularInline):
         return (
             super().get_queryset(request).select_related("recorded_by").prefetch_related("sources")
         )
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(FollowUp)

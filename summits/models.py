@@ -481,17 +481,22 @@ class Evidence(models.TextChoices):
     INFERRED = "inferred", "Analyst’s reading of the source"
 
 
+def evidence_field(help_text: str) -> models.CharField:
+    """How the link a record makes is known (Evidence); stated unless the analyst says it
+    is their reading. help_text says, for the analyst, when it is."""
+    return models.CharField(
+        max_length=20, choices=Evidence.choices, default=Evidence.STATED, help_text=help_text
+    )
+
+
 class Stance(models.Model):
     """Another actor's stance on a proposal."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="stances")
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="stances")
     stance = models.CharField(max_length=20, choices=StanceKind.choices)
-    evidence = models.CharField(
-        max_length=20,
-        choices=Evidence.choices,
-        default=Evidence.STATED,
-        help_text="“Analyst’s reading” when the source does not say so in as many words.",
+    evidence = evidence_field(
+        "“Analyst’s reading” when the source does not say so in as many words."
     )
     note = models.TextField(blank=True, help_text="What the source says, or why we read it so.")
     sources = models.ManyToManyField(Source, related_name="stances")

@@ -13,6 +13,7 @@ the entry that sets it, and the list's text filter stops using trigram indexes.
 """
 
 import django.db.models.deletion
+from django.conf import settings
 from django.db import migrations, models
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -94,6 +95,7 @@ def create_trigram_indexes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("outcomes", "0008_data_version"),
         ("core", "0001_initial"),
         ("contenttypes", "0002_remove_content_type_name"),
@@ -119,4 +121,17 @@ class Migration(migrations.Migration):
         migrations.RunPython(fill_current_update, fill_current_status_date),
         migrations.RemoveField(model_name="outcome", name="current_status_date"),
         migrations.RunPython(drop_trigram_indexes, create_trigram_indexes, elidable=False),
+        # Who recorded an entry is a fact about it, not a way into a user's entries.
+        migrations.AlterField(
+            model_name="statusupdate",
+            name="recorded_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
+        ),
     ]

@@ -3,7 +3,6 @@ of their status (held, missed, postponed, cancelled)."""
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import (
@@ -25,6 +24,7 @@ from actors.models import Source
 from core.concurrency import Versioned
 from core.dates import DatePrecision, format_fuzzy_date, precision_matches_date
 from core.db import related_or_none
+from core.models import done_by
 from core.publishing import can_see_drafts
 from summits.models import Summit
 
@@ -251,14 +251,7 @@ class FollowUpChange(models.Model):
     note = models.TextField(blank=True, help_text="What happened, and why, if known.")
     sources = models.ManyToManyField(Source, blank=True, related_name="follow_up_changes")
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    recorded_by = done_by()
 
     history = HistoricalRecords(m2m_fields=[sources])
 

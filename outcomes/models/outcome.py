@@ -31,7 +31,7 @@ from core.dates import format_fuzzy_date
 from core.db import count_of, joined_texts, related_or_none, related_rows, vocabulary_rank
 from core.publishing import Publishable, PublishableQuerySet
 from core.search import text_matches, text_search
-from summits.models import Evidence, Proposal, Summit
+from summits.models import Proposal, Summit, evidence_field
 
 from .choices import OutcomeType, PartyRole, Status
 from .deadline import Deadline, DeadlineQuerySet
@@ -472,11 +472,8 @@ class OutcomeParty(models.Model):
     outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="parties")
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="outcome_parties")
     role = models.CharField(max_length=20, choices=PartyRole.choices)
-    evidence = models.CharField(
-        max_length=20,
-        choices=Evidence.choices,
-        default=Evidence.STATED,
-        help_text="“Analyst’s reading” when the source does not name this party in this role.",
+    evidence = evidence_field(
+        "“Analyst’s reading” when the source does not name this party in this role."
     )
     note = models.CharField(max_length=300, blank=True)
 
@@ -507,11 +504,8 @@ class OutcomeOrigin(models.Model):
 
     outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="origins")
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="origins")
-    evidence = models.CharField(
-        max_length=20,
-        choices=Evidence.choices,
-        default=Evidence.STATED,
-        help_text="“Analyst’s reading” when the source does not link them in as many words.",
+    evidence = evidence_field(
+        "“Analyst’s reading” when the source does not link them in as many words."
     )
     note = models.CharField(max_length=300, blank=True)
 

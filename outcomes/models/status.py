@@ -12,7 +12,6 @@ import datetime
 import operator
 from collections import Counter
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q
@@ -22,6 +21,7 @@ from simple_history.models import HistoricalRecords
 from actors.models import Source
 from core.dates import DatePrecision, coarser_precision, format_fuzzy_date
 from core.db import related_or_none
+from core.models import done_by
 from core.publishing import Publishable, PublishableQuerySet
 
 from .choices import Status
@@ -178,14 +178,7 @@ class StatusUpdate(Publishable, models.Model):
         "The earlier one stays in the history but no longer counts.",
     )
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="status_updates",
-    )
+    recorded_by = done_by()
 
     objects = StatusUpdateQuerySet.as_manager()
 

@@ -1,5 +1,5 @@
 """The data version (outcomes.models.DataVersion) that whole-dataset figures are cached under
-(outcomes/cache.py): every kind of change must replace it, or a cached figure goes stale."""
+(core/cache.py): every kind of change must replace it, or a cached figure goes stale."""
 
 import io
 
