@@ -34,7 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "simple_history",
-    # The layers, each importing only those above it in this list.
+    # The layers, each importing only those listed before it (tests/setup/test_layers.py).
     "core",
     "actors",
     "summits",
@@ -66,6 +66,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tracker.context_processors.vocabulary",
             ],
         },
     },

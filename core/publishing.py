@@ -21,7 +21,18 @@ def can_see_drafts(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm("core.view_drafts"))
 
 
-class PublishableQuerySet(models.QuerySet):
+class VisibleQuerySet(models.QuerySet):
+    """Records some may see and others not: public() says which the public may see."""
+
+    def public(self):
+        raise NotImplementedError
+
+    def visible_to(self, user):
+        """Everything for staff who may see drafts, public records for everyone else."""
+        return self if can_see_drafts(user) else self.public()
+
+
+class PublishableQuerySet(VisibleQuerySet):
     def published(self):
         """Records published themselves (whatever their parents)."""
         return self.filter(published_at__isnull=False)
@@ -32,10 +43,6 @@ class PublishableQuerySet(models.QuerySet):
     def public(self):
         """Records the public may see: published, and every parent public too."""
         return self.filter(self.model.public_q())
-
-    def visible_to(self, user):
-        """Everything for staff who may see drafts, public records for everyone else."""
-        return self if can_see_drafts(user) else self.public()
 
 
 class Publishable(models.Model):

@@ -10,11 +10,10 @@ stored status the same way (StatusUpdate.after_publication).
 
 import datetime
 
-from django.utils import timezone
-
 from actors.models import Source
 from core.changes import changes
 from core.dates import DatePrecision
+from core.publishing import publish as publish_records
 from summits.models import Summit
 
 from .models import FollowUp, FollowUpChange, FollowUpStatus, Outcome, StatusUpdate
@@ -30,21 +29,21 @@ def save_status_update(
 ) -> StatusUpdate:
     """Record a new entry in an outcome's status history (or save the edits of a draft):
     saved with its sources (None leaves them to the caller, as the admin's form does), as
-    recorded by user if new, published at once if asked (the caller checks that the user may
-    publish), and the outcome's stored status refreshed. The entry should be validated
-    (full_clean, or a form) first."""
+    recorded by user if new, published at once if asked (core.publishing.publish; the caller
+    checks that the user may publish), and the outcome's stored status refreshed. The entry
+    should be validated (full_clean, or a form) first."""
     with changes():
         if update.pk is None:
             update.recorded_by = user
-        if publish and not update.is_published:
-            # Published as it is recorded: one save, one entry in the audit trail.
-            update.published_at, update.published_by = timezone.now(), user
         if user is not None:
             update._history_user = user
         update.save()
         if sources is not None:
             update.sources.set(sources)
-        refresh_status([update.outcome_id])
+        if publish:
+            publish_records([update], user)  # refreshes the status too
+        else:
+            refresh_status([update.outcome_id])
     return update
 
 

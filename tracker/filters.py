@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import django_filters
 from django.db.models import Count, Exists, F, OuterRef, QuerySet
+from django.db.models.fields.json import KT
 
 from actors.models import Actor
 from outcomes.models import NO_STATUS_LABEL, OutcomeParty, OutcomeType, Status, status_rank
@@ -128,7 +129,9 @@ class OutcomeFilter(django_filters.FilterSet):
         if value == "status":
             return queryset.alias(status_rank=status_rank()).order_by("status_rank", "title", "pk")
         if value == "changed":
-            return queryset.order_by(F("shown_status_since").desc(nulls_last=True), "title", "pk")
+            # The entry's date as ISO text, which sorts as the dates do.
+            since = KT("shown_entry__since")
+            return queryset.order_by(since.desc(nulls_last=True), "title", "pk")
         return queryset  # "summit": the queryset's own order, in_list_order()
 
     # --- What the page shows about the filters --------------------------------------------

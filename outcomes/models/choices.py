@@ -6,6 +6,16 @@ from django.db import models
 NO_STATUS_LABEL = "No status recorded"
 
 
+def join_or(words: list[str]) -> str:
+    """“a, b or c”."""
+    return " or ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
+
+
+def labels_of(choices, values) -> str:
+    """The labels of these values of a vocabulary, in running text: “held or cancelled”."""
+    return join_or([choices(value).label.lower() for value in values])
+
+
 class Status(models.TextChoices):
     """Implementation status of an outcome. Definitions are shown on the methodology page.
     The stored and annotated status is "" until a first entry is recorded."""

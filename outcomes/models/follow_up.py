@@ -25,7 +25,7 @@ from core.concurrency import Versioned
 from core.dates import DatePrecision, format_fuzzy_date, precision_matches_date
 from core.db import related_or_none
 from core.models import done_by
-from core.publishing import can_see_drafts
+from core.publishing import VisibleQuerySet
 from summits.models import Summit
 
 from .choices import FollowUpKind, FollowUpStatus
@@ -40,15 +40,11 @@ def changes_after(day: datetime.date) -> Q:
     )
 
 
-class FollowUpQuerySet(DeadlineQuerySet):
+class FollowUpQuerySet(DeadlineQuerySet, VisibleQuerySet):
     def public(self):
         """Follow-ups the public may see: those of public outcomes."""
         outcome = self.model._meta.get_field("outcome").related_model
         return self.filter(outcome.public_q("outcome__"))
-
-    def visible_to(self, user):
-        """Everything for staff who may see drafts, public follow-ups for everyone else."""
-        return self if can_see_drafts(user) else self.public()
 
     def with_state_on(self, day: datetime.date | None = None):
         """Adds each follow-up's state on day (default: today, its state as stored):

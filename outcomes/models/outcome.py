@@ -36,7 +36,7 @@ from summits.models import Proposal, Summit, evidence_field
 from .choices import OutcomeType, PartyRole, Status
 from .deadline import Deadline, DeadlineQuerySet
 from .follow_up import FollowUp, FollowUpChange
-from .status import StatusUpdate, entry_in_force
+from .status import ENTRY_DETAILS, StatusUpdate, entry_details, entry_in_force
 
 # The fields text search matches in, with their weights: /search/ ranks by them, and the
 # outcome list's text filter matches the same way (core.search). Outcomes migration 0005
@@ -61,41 +61,34 @@ class OutcomeQuerySet(DeadlineQuerySet, PublishableQuerySet):
         )
 
     def with_status(self, as_of: datetime.date | None = None):
-        """Adds each outcome's status as it stood on as_of (default: today, read off the
-        stored current status), all read from the one entry that sets it, which for a past
-        date one subquery finds (status.entry_in_force):
+        """Adds each outcome's status as it stood on as_of (default today), by the status rule
+        (status.entry_in_force): for a past date one subquery finds it, from today on it is
+        the stored status.
 
-            shown_update_id         that entry (None before the first)
-            shown_status            its status, "" if none recorded yet
-            shown_status_since      the day it took effect,
-            shown_status_precision  as precisely as its source gives it
-            deadline_passed_then    the due date was before that day
-            overdue_then            ... and the status then was not closed (Status.closed):
-                                    the overdue rule for outcomes
+            shown_status          the status then, "" if none recorded yet
+            deadline_passed_then  the due date was before that day
+            overdue_then          ... and the status then was not closed (Status.closed):
+                                  the overdue rule for outcomes
+            shown_entry           the entry that sets it, as {id, since, precision}: read
+                                  by Outcome.shown_update_id, shown_status_since and
+                                  shown_status_precision
 
+        A query that counts, filters or sorts by status computes only what it names: the
+        entry, a subquery of its own, is computed only for the rows that select it.
         Call it once per queryset (overdue() and open_on() call it)."""
         today = timezone.localdate()
         day = as_of or today
         # No entry takes effect after today (StatusUpdate.clean): from today on, the status
         # is the stored one.
         if as_of is None or as_of >= today:
-            outcomes, entry = self, "current_update"
-            shown_status, shown_update_id = F("current_status"), F("current_update_id")
+            shown_status, entry = F("current_status"), entry_details("current_update_id")
         else:
-            outcomes = self.alias(status_entry_id=entry_in_force(as_of)).alias(
-                status_entry=FilteredRelation(
-                    "status_updates", condition=Q(status_updates__pk=F("status_entry_id"))
-                )
-            )
-            entry = "status_entry"
-            shown_status = Coalesce(F("status_entry__status"), Value(""))
-            shown_update_id = F("status_entry__id")
+            shown_status = Coalesce(entry_in_force(as_of, "status"), Value(""))
+            entry = entry_in_force(as_of, ENTRY_DETAILS)
         passed = Q(due_date__lt=day)
-        return outcomes.annotate(
-            shown_update_id=shown_update_id,
+        return self.annotate(
             shown_status=shown_status,
-            shown_status_since=F(f"{entry}__effective_date"),
-            shown_status_precision=F(f"{entry}__effective_date_precision"),
+            shown_entry=entry,
             deadline_passed_then=ExpressionWrapper(passed, output_field=BooleanField()),
             overdue_then=ExpressionWrapper(
                 passed & ~Q(shown_status__in=Status.closed()), output_field=BooleanField()
@@ -446,6 +439,21 @@ class Outcome(Versioned, Publishable, Deadline):
     def shown_status_label(self) -> str:
         """The name of the status with_status() shows, NO_STATUS_LABEL if none."""
         return Status.label_of(self.shown_status)
+
+    @property
+    def shown_update_id(self) -> int | None:
+        """The entry that sets the status with_status() shows; None before the first."""
+        return self.shown_entry and self.shown_entry["id"]
+
+    @property
+    def shown_status_since(self) -> datetime.date | None:
+        """The day the status with_status() shows took effect."""
+        return self.shown_entry and datetime.date.fromisoformat(self.shown_entry["since"])
+
+    @property
+    def shown_status_precision(self) -> str:
+        """How precisely the source of that entry gives that day."""
+        return self.shown_entry["precision"] if self.shown_entry else ""
 
     @property
     def shown_since_display(self) -> str:

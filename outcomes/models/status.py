@@ -15,6 +15,7 @@ from collections import Counter
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -119,13 +120,31 @@ class StatusUpdateQuerySet(PublishableQuerySet):
         )
 
 
-def entry_in_force(as_of: datetime.date | None = None, field: str = "pk") -> models.Subquery:
-    """For an outer query on outcomes: the id (or another field) of the entry that sets each
-    one's status on as_of (or latest), by the rule of this module; None before the first."""
+# What pages show of the entry that sets a status, as one JSON value (OutcomeQuerySet.
+# with_status): a subquery gives one column, and a join on the entry would be planned into
+# every query that counts or filters outcomes, even where none of it is shown.
+ENTRY_DETAILS = JSONObject(id="pk", since="effective_date", precision="effective_date_precision")
+
+
+def entry_in_force(as_of: datetime.date | None = None, field="pk") -> models.Subquery:
+    """For an outer query on outcomes: a field (a name, or an expression such as
+    ENTRY_DETAILS) of the entry that sets each one's status on as_of (or latest), by the
+    rule of this module; None before the first entry."""
     updates = StatusUpdate.objects.filter(outcome=OuterRef("pk")).in_force()
     if as_of is not None:
         updates = updates.effective_on(as_of)
-    return models.Subquery(updates.latest_first().values(field)[:1])
+    if isinstance(field, str):
+        return models.Subquery(updates.latest_first().values(field)[:1])
+    value = updates.latest_first().values(value=field)[:1]
+    return models.Subquery(value, output_field=models.JSONField())
+
+
+def entry_details(pk_field: str) -> models.Subquery:
+    """ENTRY_DETAILS of the entry whose id an outer query holds in pk_field."""
+    # order_by(): the model's ordering would join the outcome inside the subquery, under the
+    # outer query's own table name.
+    entry = StatusUpdate.objects.filter(pk=OuterRef(pk_field)).order_by()
+    return models.Subquery(entry.values(value=ENTRY_DETAILS), output_field=models.JSONField())
 
 
 class StatusUpdate(Publishable, models.Model):

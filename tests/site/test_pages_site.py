@@ -17,6 +17,7 @@ from outcomes.models import (
 from summits.models import Evidence, Proposal, ProposalKind, Theme
 from tests.factories import make_actor, make_follow_up, make_outcome, make_summit, make_update
 from tracker.views.common import MAX_QUERY_LENGTH
+from tracker.views.exports import COLUMN_NAMES
 
 pytestmark = pytest.mark.django_db
 
@@ -264,6 +265,16 @@ def test_methodology_explains_dates_deadlines_sources_and_evidence(client):
     assert "the one recorded later wins" in html
     assert "Effective date" in html and "Recorded time" in html
     assert "at least one source" in html
+
+
+def test_methodology_documents_every_column_of_the_exports_in_order(client):
+    response = client.get(reverse("methodology"))
+    documented = response.context["export_columns"]
+    assert [column.name for column in documented] == COLUMN_NAMES
+    html = response.content.decode()
+    positions = [html.index(f"<code>{name}</code>") for name in COLUMN_NAMES]
+    assert positions == sorted(positions)
+    assert "not implemented, reversed or superseded" in html  # the overdue column, in words
 
 
 def test_methodology_needs_no_database(client, django_assert_num_queries):

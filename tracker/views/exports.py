@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 
-from outcomes.models import Outcome
+from outcomes.models import Outcome, Status
+from outcomes.models.choices import labels_of
 
 from ..filters import OutcomeFilter
 from .common import PageContext
@@ -79,12 +80,18 @@ COLUMNS = [
         "The status code today, or on as_of when given; empty if none recorded.",
         lambda value: value or None,
     ),
-    Column("status_since", "shown_status_since", "YYYY-MM-DD: when that status took effect.", _iso),
+    Column(
+        "status_since",
+        "shown_entry",
+        "YYYY-MM-DD: when that status took effect.",
+        lambda entry: entry and entry["since"],
+    ),
     Column(
         "status_since_precision",
-        "shown_status_precision",
+        "shown_entry",
         "How much of status_since the source gives: day, month, year, approximate or "
         "on_or_before (a month-precision date is stored as the 1st of the month).",
+        lambda entry: entry and entry["precision"],
     ),
     Column(
         "due_date",
@@ -107,7 +114,7 @@ COLUMNS = [
         "overdue",
         "overdue_then",
         "true when the due date had passed (today, or on as_of) and the status then was not "
-        "implemented, reversed or superseded.",
+        f"{labels_of(Status, Status.closed())}.",
         bool,
     ),
     Column(

@@ -14,14 +14,15 @@ from outcomes.models import (
     STATUS_DEFINITIONS,
     STATUS_SCORES,
     FollowUp,
-    FollowUpStatus,
     Outcome,
     Status,
     StatusUpdate,
 )
+from outcomes.models.choices import join_or
 from summits.models import Evidence, Proposal, Summit
 
 from .common import PageContext
+from .exports import COLUMNS
 
 UPCOMING_DAYS = 90
 OVERVIEW_LIST_LIMIT = 10
@@ -40,11 +41,6 @@ class Listing:
     def first(cls, queryset, limit: int) -> "Listing":
         rows = list(queryset[: limit + 1])  # one row more tells whether there are more
         return cls(rows[:limit], len(rows) > limit)
-
-
-def _join_or(words: list[str]) -> str:
-    """“a, b or c”."""
-    return " or ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
 
 
 @public_page
@@ -175,21 +171,18 @@ def methodology(request):
             section="methodology",
             breadcrumb=[("Methodology", request.path)],
             statuses=statuses,
-            closed_statuses=_join_or([Status(value).label.lower() for value in closed]),
             no_status_label=NO_STATUS_LABEL,
             precisions=precisions,
             example_date=_EXAMPLE_DATE,
             approximate_example=format_fuzzy_date(
                 add_period(_EXAMPLE_DATE, 6, PeriodUnit.MONTHS), DatePrecision.APPROXIMATE
             ),
-            deadline_units=_join_or(PeriodUnit.labels),
+            deadline_units=join_or(PeriodUnit.labels),
             deadline_examples=deadline_examples,
-            pending_follow_up_statuses=_join_or(
-                [FollowUpStatus(value).label.lower() for value in FollowUpStatus.pending()]
-            ),
             evidence=[
                 {"label": item.label, "note": _EVIDENCE_NOTES.get(item, "")} for item in Evidence
             ],
+            export_columns=COLUMNS,
         ),
     )
 
