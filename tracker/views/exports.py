@@ -64,11 +64,11 @@ class Column:
 
 
 COLUMNS = [
-    Column("id", "slug", "The outcome's slug: its page is /outcomes/<id>/."),
-    Column("title", "title", "The outcome's title."),
-    Column("summit", "summit__slug", "The summit's slug: its page is /summits/<summit>/."),
-    Column("summit_name", "summit__name", "The summit's name."),
-    Column("type", "type", "The outcome type's code, e.g. follow_up_talks."),
+    Column("id", "slug", "The outcome’s slug: its page is /outcomes/<id>/."),
+    Column("title", "title", "The outcome’s title."),
+    Column("summit", "summit__slug", "The summit’s slug: its page is /summits/<summit>/."),
+    Column("summit_name", "summit__name", "The summit’s name."),
+    Column("type", "type", "The outcome type’s code, e.g. follow_up_talks."),
     Column(
         "parent",
         "parent_slug",
@@ -107,7 +107,7 @@ COLUMNS = [
     Column(
         "deadline_text",
         "deadline_text",
-        "The source's own words for the deadline, e.g. “within six months”.",
+        "The source’s own words for the deadline, e.g. “within six months”.",
         lambda value: value or None,
     ),
     Column(
@@ -130,7 +130,7 @@ COLUMNS = [
         "Source slugs joined by “;” (in JSON, a list).",
         lambda value: sorted(_split(value)),
     ),
-    Column("url", "slug", "The outcome's page, absolute."),
+    Column("url", "slug", "The outcome’s page, absolute."),
 ]
 COLUMN_NAMES = [column.name for column in COLUMNS]
 
