@@ -17,7 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .changes import changes
 from .concurrency import EditConflict, VersionedFormMixin
-from .publishing import publish, unpublish
+from .publishing import PublishingRefused, can_publish, publish, unpublish
 
 
 class CompactTabularInline(admin.TabularInline):
@@ -183,16 +183,23 @@ class PublishedFilter(admin.SimpleListFilter):
 
 class PublishingAdmin(AuditedAdmin):
     """The admin of a Publishable model: a published column and filter, and actions to
-    publish and withdraw, offered (and run) only for users with its publish permission.
+    publish and withdraw, offered (and run) only for users who may publish (core.publish).
     They go through core.publishing, the one way records are published."""
 
     actions = ["publish_selected", "unpublish_selected"]
 
     published = property_column("is_published", "published", boolean=True, ordering="published_at")
 
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return shown if "published" in shown else [*shown, "published"]
+
+    def get_list_filter(self, request):
+        filters = super().get_list_filter(request)
+        return filters if PublishedFilter in filters else [PublishedFilter, *filters]
+
     def has_publish_permission(self, request) -> bool:
-        opts = self.opts
-        return request.user.has_perm(f"{opts.app_label}.publish_{opts.model_name}")
+        return can_publish(request.user)
 
     @admin.action(permissions=["publish"], description="Publish selected %(verbose_name_plural)s")
     def publish_selected(self, request, queryset):
@@ -203,14 +210,18 @@ class PublishingAdmin(AuditedAdmin):
         self._set_published(request, queryset, unpublish)
 
     def _set_published(self, request, queryset, change) -> None:
-        done, conflicts = 0, []
+        done, conflicts, refused = 0, [], []
         for obj in queryset:
             try:
                 done += len(change([obj], request.user))
             except EditConflict:
                 conflicts.append(obj)
+            except PublishingRefused as refusal:
+                refused += refusal.problems
         verb = "Published" if change is publish else "Unpublished"
         self.message_user(request, f"{verb} {done} {model_ngettext(self.opts, done)}.")
+        if refused:
+            self.message_user(request, "Not changed: " + " ".join(refused), messages.ERROR)
         if conflicts:
             names = ", ".join(f"“{obj}”" for obj in conflicts)
             self.message_user(

@@ -1,9 +1,11 @@
 """The data version (one row whose token every change of the tracker's records replaces),
+the publication log (every publication, edit while public and withdrawal of every record),
 and the fields that say who did what to a record."""
 
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
@@ -39,9 +41,6 @@ class DataVersion(models.Model):
 
     class Meta:
         verbose_name = "data version"
-        # Site-wide rights that belong to no one domain model: the roles grant them
-        # (tracker.roles).
-        permissions = [("view_drafts", "Can see drafts, marked, on the public pages")]
 
     def __str__(self):
         return f"{self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
@@ -58,3 +57,75 @@ class DataVersion(models.Model):
         values = {"token": uuid.uuid4().hex, "changed_at": timezone.now()}
         if not cls.objects.filter(pk=1).update(**values):  # the row is made on first use
             cls.objects.update_or_create(pk=1, defaults=values)
+
+
+class PublicationAction(models.TextChoices):
+    PUBLISHED = "published", "Published"
+    REVISED = "revised", "Edited while public"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+    @classmethod
+    def public(cls) -> list[str]:
+        """After one of these a record is public (until it is withdrawn)."""
+        return [cls.PUBLISHED, cls.REVISED]
+
+
+class AppendOnly(models.QuerySet):
+    """The log's rows are written once: a queryset may add them, never change or delete
+    them (only synthetic data's removal takes them away, with the records they log)."""
+
+    def update(self, **kwargs):
+        raise TypeError("The publication log is append-only: its events are never changed.")
+
+    def delete(self):
+        raise TypeError("The publication log is append-only: its events are never deleted.")
+
+
+class PublicationEvent(models.Model):
+    """One publication, edit while public, or withdrawal of one record (core.publishing
+    writes them). Which records were public at any moment, and in which version, is read
+    from these alone (Publishable.published_q with known_at)."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    action = models.CharField(max_length=20, choices=PublicationAction.choices)
+    at = models.DateTimeField(default=timezone.now)
+    by = done_by()
+    version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The record's version number, for records that have one."
+    )
+    history_id = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The audit trail's copy of the record as it then was."
+    )
+    time_known = models.BooleanField(
+        default=True,
+        help_text="False for a record that was public before publication was recorded: 'at' "
+        "is when the log was started, not when it became public.",
+    )
+
+    objects = AppendOnly.as_manager()
+
+    class Meta:
+        verbose_name = "publication event"
+        ordering = ["at", "pk"]
+        indexes = [
+            # Publishable.published_q(known_at=...): a record's events up to a moment.
+            models.Index(fields=["content_type", "object_id", "at"], name="publication_record_idx"),
+        ]
+        # Site-wide rights that belong to no one domain model: the roles grant them
+        # (tracker.roles).
+        permissions = [
+            ("view_drafts", "Can see drafts, marked, on the public pages"),
+            ("publish", "Can publish and withdraw records"),
+        ]
+
+    def __str__(self):
+        return f"{self.content_type.model} {self.object_id}: {self.action} {self.at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("The publication log is append-only: its events are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The publication log is append-only: its events are never deleted.")

@@ -1,19 +1,29 @@
 """Review and publishing: who sees drafts, which records are public, and the one way to
-publish or withdraw a record.
+publish or withdraw a record, with the publication log that says what was public when.
 
-A Publishable record starts as a draft and is public once an editor publishes it and every
-record it belongs to (its model's publication_parents) is public too. Signed-in staff in any
-role see drafts, marked; everyone else, and every export and feed, sees public records only.
+Every record a visitor can see is Publishable: it starts as a draft (visible to signed-in
+staff only, marked as a draft) and is public once an editor publishes it and every record it
+belongs to (its model's publication_parents) is public too. Publishing, editing while public
+and withdrawing are each an event of the append-only log (core.models.PublicationEvent),
+from which published_q(known_at=...) tells, for any moment, which records were public.
 """
 
+import datetime
 from collections.abc import Iterable
+from itertools import groupby
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models.signals import post_delete
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from .changes import changes
-from .models import done_by
+from .models import PublicationAction, PublicationEvent, done_by
+
+# What publishing itself writes on a record: a save of only these is not an edit.
+PUBLICATION_FIELDS = {"published_at", "published_by", "version"}
 
 
 def can_see_drafts(user) -> bool:
@@ -21,56 +31,149 @@ def can_see_drafts(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm("core.view_drafts"))
 
 
+def can_publish(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm("core.publish"))
+
+
 class VisibleQuerySet(models.QuerySet):
     """Records some may see and others not: public() says which the public may see."""
 
-    def public(self):
+    def public(self, known_at: datetime.datetime | None = None):
         raise NotImplementedError
 
-    def visible_to(self, user):
-        """Everything for staff who may see drafts, public records for everyone else."""
+    def visible_to(self, user, known_at: datetime.datetime | None = None):
+        """What user may see: everything for staff who may see drafts, public records for
+        everyone else; with known_at, for everyone, what was public at that moment."""
+        if known_at is not None:
+            return self.public(known_at)
         return self if can_see_drafts(user) else self.public()
 
 
 class PublishableQuerySet(VisibleQuerySet):
-    def published(self):
-        """Records published themselves (whatever their parents)."""
-        return self.filter(published_at__isnull=False)
+    def published(self, known_at: datetime.datetime | None = None):
+        """Records published themselves (whatever their parents), now or at known_at."""
+        return self.filter(self.model.published_q(known_at=known_at))
 
     def drafts(self):
         return self.filter(published_at__isnull=True)
 
-    def public(self):
-        """Records the public may see: published, and every parent public too."""
-        return self.filter(self.model.public_q())
+    def public(self, known_at: datetime.datetime | None = None):
+        """Records the public may see (or saw at known_at): published, and every record
+        they belong to public too."""
+        return self.filter(self.model.public_q(known_at=known_at))
+
+    def with_edits_after(self, known_at: datetime.datetime | None = None):
+        """Adds edited_since: when each record was first edited after known_at (the log's
+        "revised" events), for a page that shows records as they are now but as they were
+        public then ("edited since 3 March 2026"); None without known_at, or if unedited."""
+        if known_at is None:
+            return self.annotate(edited_since=Value(None, output_field=models.DateTimeField()))
+        edits = PublicationEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(self.model),
+            object_id=OuterRef("pk"),
+            action=PublicationAction.REVISED,
+            at__gt=known_at,
+        )
+        return self.annotate(edited_since=Subquery(edits.order_by("at").values("at")[:1]))
+
+
+def _record(prefix: str) -> OuterRef:
+    """The primary key of the record a condition is about: the outer row's own, or the one
+    a prefix such as "proposal__summit__" leads to (its foreign key, without a join)."""
+    return OuterRef(f"{prefix[:-2]}_id") if prefix else OuterRef("pk")
 
 
 class Publishable(models.Model):
-    """Starts as a draft; public once an editor publishes it (publish()) and its parents are
-    public (publication_parents: lookups of the Publishable records it belongs to)."""
+    """A record that starts as a draft and is public once published (publish()) while the
+    records it belongs to (publication_parents, foreign keys to Publishable models) are."""
 
     publication_parents: tuple[str, ...] = ()
+    # A record that states a fact is published only with a source that says it.
+    sources_required = False
 
-    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Since when it is public; empty: a draft."
+    )
     published_by = done_by()
 
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        # An edit of a public record is public at once: the log says so, with its version.
+        update_fields = kwargs.get("update_fields")
+        revising = (
+            not self._state.adding
+            and self.published_at is not None
+            and (update_fields is None or not set(update_fields) <= PUBLICATION_FIELDS)
+        )
+        super().save(*args, **kwargs)
+        if revising:
+            log(self, PublicationAction.REVISED)
+
+    # --- The one rule: which records are public --------------------------------------------
+
     @classmethod
-    def public_q(cls, prefix: str = "") -> Q:
+    def published_q(cls, prefix: str = "", known_at: datetime.datetime | None = None) -> Q:
         """The condition for a record of this model (reached through `prefix`, e.g.
-        "parent__") to be public: the one definition every page, export and feed uses."""
-        condition = Q(**{f"{prefix}published_at__isnull": False})
-        for parent in cls.publication_parents:
-            condition &= Q(**{f"{prefix}{parent}__published_at__isnull": False})
+        "parent__") to be published itself: now (its published_at), or at known_at, read
+        from the publication log alone: an event that made it public at or before then, with
+        no withdrawal after it by then."""
+        if known_at is None:
+            return Q(**{f"{prefix}published_at__isnull": False})
+        content_type = ContentType.objects.get_for_model(cls)
+        events = PublicationEvent.objects.filter(content_type=content_type, at__lte=known_at)
+        withdrawn_after = events.filter(
+            object_id=OuterRef("object_id"),
+            action=PublicationAction.WITHDRAWN,
+            at__gt=OuterRef("at"),
+        )
+        made_public = events.filter(
+            object_id=_record(prefix), action__in=PublicationAction.public()
+        ).filter(~Exists(withdrawn_after))
+        return Q(Exists(made_public))
+
+    @classmethod
+    def public_q(cls, prefix: str = "", known_at: datetime.datetime | None = None) -> Q:
+        """The condition for a record of this model to be public (now, or at known_at): it is
+        published, and so, recursively, is every record it belongs to (an empty optional
+        parent, such as a proposal made outside any summit, asks nothing). The one
+        definition every page, export and feed uses."""
+        condition = cls.published_q(prefix, known_at)
+        for name in cls.publication_parents:
+            field = cls._meta.get_field(name)
+            parent = field.related_model.public_q(f"{prefix}{name}__", known_at)
+            condition &= (Q(**{f"{prefix}{name}__isnull": True}) | parent) if field.null else parent
         return condition
+
+    # --- Hooks of publish() and unpublish() ----------------------------------------------
 
     @classmethod
     def after_publication(cls, records: list) -> None:
         """Called by publish() and unpublish(), in their transaction, with the records whose
         publication changed: where a model keeps derived data in step (a status entry
         refreshes its outcome's stored status)."""
+
+    def publication_problems(self) -> list[str]:
+        """Why this draft may not be published yet ([] if it may)."""
+        if self.sources_required and not self.cites_a_source():
+            return ["it states a fact, so it needs at least one source to be published"]
+        return []
+
+    def withdrawal_problems(self) -> list[str]:
+        """Why this published record may not be withdrawn ([] if it may)."""
+        return []
+
+    def cites_a_source(self) -> bool:
+        if any(field.name == "sources" for field in self._meta.many_to_many):
+            return self.sources.exists()
+        return getattr(self, "source_id", None) is not None
+
+    def parent_records(self) -> list["Publishable"]:
+        """The records it belongs to (publication_parents), those that are set."""
+        return [parent for name in self.publication_parents if (parent := getattr(self, name))]
+
+    # --- For a loaded record --------------------------------------------------------------
 
     @property
     def is_published(self) -> bool:
@@ -82,23 +185,87 @@ class Publishable(models.Model):
         return self.is_published or can_see_drafts(user)
 
 
-def publish(records: Iterable[Publishable], user) -> list:
-    """Publish the drafts among records (all of one model), as user; a record already
-    published keeps its first publication date. One transaction; returns the records
-    published. A record saved by someone else since it was loaded raises EditConflict
+def drafts_index(table: str) -> models.Index:
+    """For a model whose table grows with the data (status entries, parties): the desk's
+    review list reads its drafts oldest first, through an index of the drafts alone, which
+    stays as small as the queue however large the table."""
+    return models.Index(
+        fields=["id"], condition=Q(published_at__isnull=True), name=f"{table}_drafts_idx"
+    )
+
+
+class PublishingRefused(Exception):
+    """Nothing was published or withdrawn; problems says why, one sentence per record."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(" ".join(problems))
+
+
+def describe(record, capital: bool = True) -> str:
+    """ "Summit “Tokyo summit”": the kind of record and its name, for messages."""
+    kind = record._meta.verbose_name
+    return f"{capfirst(kind) if capital else kind} “{record}”"
+
+
+def publish(records: Iterable[Publishable], user, *, with_parents: bool = False) -> list:
+    """Publish the drafts among records, as user, in one transaction: each is logged, and
+    a record already published keeps its first publication. A draft belonging to another
+    draft is published only together with it (named in records, or with_parents); a record
+    that states a fact only with a source. Otherwise PublishingRefused says what to do
+    first and nothing is published. Returns the records published, those they belong to
+    first. A record saved by someone else since it was loaded raises EditConflict
     (core.concurrency), and nothing is published."""
-    return _set_published(records, user, True)
+    chosen = {(type(record), record.pk) for record in records}
+    problems, ordered, seen = [], [], set()
+
+    def take(record):
+        key = (type(record), record.pk)
+        if key in seen or record.is_published:
+            return
+        seen.add(key)
+        for parent in record.parent_records():
+            if parent.is_published:
+                continue
+            if with_parents or (type(parent), parent.pk) in chosen:
+                take(parent)
+            else:
+                problems.append(
+                    f"{describe(record)} belongs to {describe(parent, capital=False)}, which is a "
+                    "draft: publish that first, or both together."
+                )
+        problems.extend(
+            f"{describe(record)}: {problem}." for problem in record.publication_problems()
+        )
+        ordered.append(record)
+
+    for record in records:
+        take(record)
+    if problems:
+        raise PublishingRefused(problems)
+    _set_published(ordered, user, True)
+    return ordered
 
 
 def unpublish(records: Iterable[Publishable], user) -> list:
-    """Withdraw the published records among records to drafts; returns those withdrawn."""
-    return _set_published(records, user, False)
+    """Withdraw the published records among records to drafts, logged; returns them. What
+    belongs to them stays published, and is public again once they are."""
+    records = [record for record in records if record.is_published]
+    problems = [
+        f"{describe(record)}: {problem}."
+        for record in records
+        for problem in record.withdrawal_problems()
+    ]
+    if problems:
+        raise PublishingRefused(problems)
+    _set_published(records, user, False)
+    return records
 
 
-def _set_published(records, user, publish: bool) -> list:
-    records = [record for record in records if record.is_published != publish]
+def _set_published(records: list, user, publish: bool) -> None:
     if not records:
-        return []
+        return
+    action = PublicationAction.PUBLISHED if publish else PublicationAction.WITHDRAWN
     with changes():
         now = timezone.now()
         for record in records:
@@ -106,5 +273,39 @@ def _set_published(records, user, publish: bool) -> list:
             if user is not None:
                 record._history_user = user
             record.save(update_fields=["published_at", "published_by"])
-        type(records[0]).after_publication(records)
-    return records
+            log(record, action, user, at=now)
+        for model, group in groupby(records, key=type):
+            model.after_publication(list(group))
+
+
+def log(record, action: str, user=None, *, at=None, time_known: bool = True) -> None:
+    """Append one event to the publication log: the record, its version (and the audit
+    trail's copy of it), who and when; who defaults to the author of that copy."""
+    history = (
+        record.history.order_by("-history_id").values_list("history_id", "history_user_id").first()
+    )
+    PublicationEvent.objects.create(
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=record.pk,
+        action=action,
+        at=at or timezone.now(),
+        by_id=user.pk if user is not None else (history and history[1]),
+        version=getattr(record, "version", None),
+        history_id=history and history[0],
+        time_known=time_known,
+    )
+
+
+def _log_deletion(sender, instance, **kwargs):
+    # A public record deleted stops being public: the log says so (its audit trail keeps
+    # the deletion, with who did it).
+    if instance.published_at is not None:
+        log(instance, PublicationAction.WITHDRAWN)
+
+
+def track_publication_of(app_config) -> None:
+    """Log the deletion of every public record of this app's Publishable models."""
+    for model in app_config.get_models():
+        if issubclass(model, Publishable):
+            uid = f"publication_{model._meta.label_lower}"
+            post_delete.connect(_log_deletion, sender=model, dispatch_uid=uid)
