@@ -7,7 +7,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
-from core.admin import AuditedAdmin, CompactTabularInline, VersionedAdminMixin, property_column
+from core.admin import (
+    AuditedAdmin,
+    CompactTabularInline,
+    PublishingAdmin,
+    VersionedAdminMixin,
+    property_column,
+)
 
 from .models import Actor, ActorName, Membership, Relationship, Source
 from .signals import records_citing
@@ -81,7 +87,7 @@ class SourceAdmin(VersionedAdminMixin, AuditedAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(AuditedAdmin):
+class MembershipAdmin(PublishingAdmin):
     list_display = ["member", "organisation", "kind", "title", "start_date", "end_date"]
     list_filter = ["kind"]
     search_fields = ["member__name", "member__short_name", "organisation__name", "title"]
@@ -91,7 +97,7 @@ class MembershipAdmin(AuditedAdmin):
 
 
 @admin.register(Relationship)
-class RelationshipAdmin(AuditedAdmin):
+class RelationshipAdmin(PublishingAdmin):
     list_display = ["actor", "other", "kind"]
     list_filter = ["kind"]
     search_fields = ["actor__name", "actor__short_name", "other__name", "other__short_name"]

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from core.concurrency import Versioned
 from core.dates import DatePrecision, clean_precision, format_fuzzy_date, precision_matches_date
 from core.db import joined_texts, related_rows, vocabulary_rank
+from core.publishing import Publishable, PublishableQuerySet
 from core.search import text_matches, text_search
 
 
@@ -91,23 +92,26 @@ class ActorQuerySet(models.QuerySet):
             )
         )
 
-    def memberships_of(self, actor: "Actor"):
+    def memberships_of(self, actor: "Actor", user=None, known_at=None):
         """Memberships both ways in one query: posts and memberships the actor holds (it is
         the member) and those held in it (it is the organisation), with both ends; posts
-        held oldest first, then members by name."""
+        held oldest first, then members by name. Those user may see (visible_to)."""
         return (
-            Membership.objects.filter(Q(member=actor) | Q(organisation=actor))
+            Membership.objects.visible_to(user, known_at)
+            .filter(Q(member=actor) | Q(organisation=actor))
             .select_related("member", "organisation")
             .order_by(
                 F("start_date").asc(nulls_last=True), "organisation__name", "member__name", "pk"
             )
         )
 
-    def relationships_of(self, actor: "Actor"):
+    def relationships_of(self, actor: "Actor", user=None, known_at=None):
         """Relationships both ways in one query (and one for their sources): those recorded
-        from the actor's side and those others record with it, by the other actor's name."""
+        from the actor's side and those others record with it, by the other actor's name.
+        Those user may see (visible_to)."""
         return (
-            Relationship.objects.filter(Q(actor=actor) | Q(other=actor))
+            Relationship.objects.visible_to(user, known_at)
+            .filter(Q(actor=actor) | Q(other=actor))
             .select_related("actor", "other")
             .prefetch_related("sources")
             .order_by("other__name", "actor__name", "pk")
@@ -281,8 +285,11 @@ class MembershipKind(models.TextChoices):
     LEADERSHIP = "leadership", "Leading role"
 
 
-class Membership(models.Model):
-    """A person's post in a state or organisation, or a state's membership of an organisation."""
+class Membership(Publishable, models.Model):
+    """A person's post in a state or organisation, or a state's membership of an organisation.
+    A fact a source states: a draft until an editor publishes it, with at least one source."""
+
+    sources_required = True
 
     member = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(
@@ -301,6 +308,8 @@ class Membership(models.Model):
     )
     note = models.CharField(max_length=300, blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="memberships")
+
+    objects = PublishableQuerySet.as_manager()
 
     history = HistoricalRecords(m2m_fields=[sources])
 
@@ -337,14 +346,19 @@ class RelationshipKind(models.TextChoices):
     HOSTILITY = "hostility", "Hostility or state of war"
 
 
-class Relationship(models.Model):
-    """A bilateral relationship a source describes, e.g. Indonesia’s good relations with Russia."""
+class Relationship(Publishable, models.Model):
+    """A bilateral relationship a source describes, e.g. Indonesia’s good relations with Russia.
+    A draft until an editor publishes it, with at least one source."""
+
+    sources_required = True
 
     actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="relationships")
     other = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=20, choices=RelationshipKind.choices)
     description = models.TextField(blank=True)
     sources = models.ManyToManyField(Source, related_name="relationships")
+
+    objects = PublishableQuerySet.as_manager()
 
     history = HistoricalRecords(m2m_fields=[sources])
 

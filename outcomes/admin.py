@@ -8,14 +8,13 @@ follow-up desk, which keeps each change in its history (FollowUpChange).
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from core.admin import (
-    AuditedAdmin,
     CompactTabularInline,
     PublishedFilter,
     PublishingAdmin,
@@ -24,6 +23,7 @@ from core.admin import (
     property_column,
 )
 from core.dates import DatePrecision
+from core.publishing import PublishingRefused, can_publish
 
 from .models import (
     FollowUp,
@@ -86,7 +86,8 @@ def is_in_force(model_admin, update: StatusUpdate) -> bool:
 
 
 class PublishNowForm(forms.ModelForm):
-    """A status update form for users who may publish: they can skip the draft stage."""
+    """A status update form for users who may publish: they can skip the draft stage, for an
+    entry that cites a source, of an outcome that is public already."""
 
     publish_now = forms.BooleanField(
         required=False,
@@ -94,17 +95,41 @@ class PublishNowForm(forms.ModelForm):
         "for review; a draft does not change the outcome’s status.",
     )
 
+    def clean(self):
+        cleaned_data = super().clean()
+        if not cleaned_data.get("publish_now"):
+            return cleaned_data
+        if "sources" in self.fields and not cleaned_data.get("sources"):
+            self.add_error(
+                "sources",
+                "A status entry states a fact: cite at least one source to publish it now, "
+                "or leave “Publish now” unticked to save it as a draft.",
+            )
+        outcome = cleaned_data.get("outcome") or getattr(self.instance, "outcome", None)
+        if outcome is not None and not outcome.is_published:
+            self.add_error(
+                "publish_now",
+                f"The outcome “{outcome}” is a draft: publish it first (or with this entry, "
+                "from the desk), or leave “Publish now” unticked.",
+            )
+        return cleaned_data
+
 
 def can_publish_updates(request) -> bool:
-    return request.user.has_perm("outcomes.publish_statusupdate")
+    return can_publish(request.user)
 
 
 def save_from_form(request, update: StatusUpdate, form) -> None:
     """Save an entry added (or a draft edited) in the admin through the service that records
     entries (outcomes.services): a new one is recorded by the user, and stays a draft unless
-    an editor ticked "Publish now". Its sources are the form's to save (save_m2m)."""
-    publish = bool(form.cleaned_data.get("publish_now")) and can_publish_updates(request)
-    save_status_update(update, user=request.user, publish=publish)
+    an editor ticked "Publish now" (the form checked that it may be: a source, a public
+    outcome); its sources are then saved first, as publishing needs them."""
+    publish_now = bool(form.cleaned_data.get("publish_now")) and can_publish_updates(request)
+    sources = list(form.cleaned_data.get("sources") or []) if publish_now else None
+    try:
+        save_status_update(update, user=request.user, sources=sources, publish=publish_now)
+    except PublishingRefused as refusal:  # only if the data changed since the form checked
+        messages.error(request, "Saved as a draft, not published: " + " ".join(refusal.problems))
 
 
 class OutcomePartyInline(CompactTabularInline):
@@ -474,7 +499,7 @@ class FollowUpChangeInline(ReadOnlyInline):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(VersionedAdminMixin, AuditedAdmin):
+class FollowUpAdmin(VersionedAdminMixin, PublishingAdmin):
     form = FollowUpForm
     list_display = ["title", "outcome", "kind", "status", "deadline", "overdue"]
     list_filter = ["status", "kind"]
@@ -496,7 +521,7 @@ class FollowUpAdmin(VersionedAdminMixin, AuditedAdmin):
 
 
 @admin.register(OutcomeParty)
-class OutcomePartyAdmin(AuditedAdmin):
+class OutcomePartyAdmin(PublishingAdmin):
     list_display = ["actor", "role", "outcome", "evidence"]
     list_filter = ["role", "evidence"]
     search_fields = ["actor__name", "actor__short_name", "outcome__title"]
@@ -505,7 +530,7 @@ class OutcomePartyAdmin(AuditedAdmin):
 
 
 @admin.register(OutcomeOrigin)
-class OutcomeOriginAdmin(AuditedAdmin):
+class OutcomeOriginAdmin(PublishingAdmin):
     list_display = ["outcome", "proposal", "evidence"]
     list_filter = ["evidence"]
     search_fields = ["outcome__title", "proposal__title"]

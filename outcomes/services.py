@@ -5,10 +5,13 @@ follow-up changes through these functions, so that what happens on a save can be
 one place: the records are saved, the outcome's stored status is refreshed by the status
 rule, the entry is published when asked, and the data version is replaced once
 (core.changes). Publishing and withdrawing go through core.publishing, which refreshes the
-stored status the same way (StatusUpdate.after_publication).
+stored status the same way (StatusUpdate.after_publication), and applies a follow-up's
+change to it (FollowUpChange.after_publication).
 """
 
 import datetime
+
+from django.core.exceptions import ValidationError
 
 from actors.models import Source
 from core.changes import changes
@@ -47,47 +50,66 @@ def save_status_update(
     return update
 
 
-def record_follow_up_change(
+def plan_follow_up_change(
     follow_up: FollowUp,
     *,
     status: str,
     date: datetime.date | None = None,
     date_precision: str = DatePrecision.DAY,
     note: str = "",
-    sources=(),
     resulting_summit: Summit | None = None,
     user=None,
 ) -> FollowUpChange:
-    """Mark a follow-up held, missed, postponed (to date) or cancelled. The change is kept,
-    with the status and due date it replaced, as a FollowUpChange; the follow-up's own
-    fields show the latest state. Raises ValidationError for an impossible change and
-    EditConflict if the follow-up was saved by someone else since it was loaded."""
+    """The change of follow_up to status, unsaved, with the status and due date it replaces;
+    ValidationError (by field) if it is impossible or another change of the follow-up awaits
+    review. Forms call it to show every problem at once; record_follow_up_change saves it."""
+    if follow_up.changes.drafts().exists():
+        raise ValidationError(
+            {
+                "status": "A change of this follow-up is already waiting for review: publish "
+                "or discard it first."
+            }
+        )
     change = FollowUpChange(
         follow_up=follow_up,
         status=status,
         date=date,
         date_precision=date_precision if date else DatePrecision.UNKNOWN,
         note=note,
+        resulting_summit=resulting_summit if status == FollowUpStatus.HELD else None,
         previous_status=follow_up.status,
         previous_due_date=follow_up.due_date,
         previous_due_date_precision=follow_up.due_date_precision,
+        previous_due_within=follow_up.due_within,
+        previous_due_within_unit=follow_up.due_within_unit,
         recorded_by=user,
     )
     change.full_clean(exclude=["follow_up", "recorded_by"])
+    return change
+
+
+def record_follow_up_change(
+    follow_up: FollowUp,
+    *,
+    sources=(),
+    user=None,
+    publish: bool = False,
+    **change,
+) -> FollowUpChange:
+    """Record that a follow-up was held, missed, postponed (to date) or cancelled
+    (plan_follow_up_change takes the change's fields): kept with the status and due date it
+    replaces, citing sources, it takes effect on the follow-up once an editor publishes it
+    (at once with publish=True; the caller checks that the user may). Raises
+    ValidationError for an impossible change or while another change of it awaits review;
+    PublishingRefused if it cannot be published (no source); EditConflict if the follow-up
+    was saved by someone else since it was loaded."""
+    change = plan_follow_up_change(follow_up, user=user, **change)
     with changes():
-        follow_up.status = status
-        if status == FollowUpStatus.HELD:
-            follow_up.held_on = date
-            follow_up.resulting_summit = resulting_summit
-        elif status == FollowUpStatus.POSTPONED:
-            # The new date replaces the deadline; the old one stays in the change.
-            follow_up.due_date, follow_up.due_date_precision = date, date_precision
-            follow_up.due_within, follow_up.due_within_unit = None, ""
         if user is not None:
-            follow_up._history_user = user
             change._history_user = user
-        follow_up.save()
         change.save()
         if sources:
             change.sources.set(sources)
+        if publish:
+            publish_records([change], user)  # changes the follow-up
     return change

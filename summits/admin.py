@@ -3,7 +3,12 @@ proposals, reactions and challenges are all entered on the summit's own page."""
 
 from django.contrib import admin
 
-from core.admin import AuditedAdmin, CompactTabularInline, VersionedAdminMixin, property_column
+from core.admin import (
+    CompactTabularInline,
+    PublishingAdmin,
+    VersionedAdminMixin,
+    property_column,
+)
 
 from .models import (
     Challenge,
@@ -51,7 +56,7 @@ class ChallengeInline(CompactTabularInline):
 
 
 @admin.register(Summit)
-class SummitAdmin(VersionedAdminMixin, AuditedAdmin):
+class SummitAdmin(VersionedAdminMixin, PublishingAdmin):
     list_display = ["name", "date", "kind", "status", "city", "country", "host"]
     list_filter = ["kind", "status", ("country", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "city", "venue_note"]
@@ -88,7 +93,7 @@ class SummitAdmin(VersionedAdminMixin, AuditedAdmin):
 
 
 @admin.register(SummitObjective)
-class SummitObjectiveAdmin(AuditedAdmin):
+class SummitObjectiveAdmin(PublishingAdmin):
     list_display = ["text", "summit", "order"]
     list_filter = [("summit", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["text", "summit__name"]
@@ -97,7 +102,7 @@ class SummitObjectiveAdmin(AuditedAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(AuditedAdmin):
+class ParticipationAdmin(PublishingAdmin):
     list_display = ["actor", "summit", "role", "delegation_head", "delegation_head_title"]
     list_filter = ["role", ("summit", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["actor__name", "actor__short_name", "summit__name", "delegation_head__name"]
@@ -111,7 +116,7 @@ class StanceInline(CompactTabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(VersionedAdminMixin, AuditedAdmin):
+class ProposalAdmin(VersionedAdminMixin, PublishingAdmin):
     list_display = ["title", "actor", "kind", "theme", "addressed_to", "summit"]
     list_filter = ["kind", "theme", ("summit", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "text", "actor__name", "actor__short_name", "summit__name"]
@@ -134,7 +139,7 @@ class ProposalAdmin(VersionedAdminMixin, AuditedAdmin):
 
 
 @admin.register(Stance)
-class StanceAdmin(AuditedAdmin):
+class StanceAdmin(PublishingAdmin):
     list_display = ["actor", "stance", "proposal", "evidence"]
     list_filter = ["stance", "evidence"]
     search_fields = ["actor__name", "actor__short_name", "proposal__title"]
@@ -143,7 +148,7 @@ class StanceAdmin(AuditedAdmin):
 
 
 @admin.register(Reaction)
-class ReactionAdmin(AuditedAdmin):
+class ReactionAdmin(PublishingAdmin):
     list_display = ["actor", "summit", "tone", "source"]
     list_filter = ["tone", ("summit", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["actor__name", "actor__short_name", "summit__name", "summary", "quote"]
@@ -152,7 +157,7 @@ class ReactionAdmin(AuditedAdmin):
 
 
 @admin.register(Challenge)
-class ChallengeAdmin(AuditedAdmin):
+class ChallengeAdmin(PublishingAdmin):
     list_display = ["title", "summit", "order"]
     list_filter = [("summit", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "description", "summit__name"]

@@ -6,5 +6,7 @@ class SummitsConfig(AppConfig):
 
     def ready(self):
         from core.changes import track_changes_of
+        from core.publishing import track_publication_of
 
         track_changes_of(self)
+        track_publication_of(self)

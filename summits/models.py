@@ -13,6 +13,7 @@ from actors.models import Actor, ActorKind, Source
 from core.concurrency import Versioned
 from core.dates import DatePrecision, clean_precision, format_fuzzy_date, precision_matches_date
 from core.db import count_of, related_rows, vocabulary_rank
+from core.publishing import Publishable, PublishableQuerySet
 from core.search import text_search
 
 
@@ -30,60 +31,72 @@ class SummitStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class SummitQuerySet(models.QuerySet):
+class SummitQuerySet(PublishableQuerySet):
     def held(self):
         return self.filter(status=SummitStatus.HELD)
 
     def newest_first(self):
         return self.order_by(F("start_date").desc(nulls_last=True), "name")
 
-    def for_list(self):
-        """The summit list (/summits/): place and host joined, participants counted in the
-        same query, newest first with undated summits last."""
+    def for_list(self, user=None, known_at=None):
+        """The summit list (/summits/): place and host joined, the participants user may see
+        counted in the same query, newest first with undated summits last."""
         # A subquery, not a join and GROUP BY: grouped, every summit (5,000) is counted before
         # the page of 20 is cut, and the paginator's COUNT groups them all again. A subquery
         # runs for the rows shown only, and COUNT leaves it out.
+        participants = Participation.objects.visible_to(user, known_at)
         return (
             self.select_related("country", "host")
-            .annotate(
-                participant_count=count_of(Participation.objects.filter(summit=OuterRef("pk")))
-            )
+            .annotate(participant_count=count_of(participants.filter(summit=OuterRef("pk"))))
             .newest_first()
         )
 
-    def for_detail(self):
-        """One summit's page (/summits/<slug>/): everything the summit itself records, each
-        relation fetched once whatever its size. Lists land in *_list attributes; the
-        objectives and challenges, plain texts, come with the summit's row as lists of dicts
-        (objective_items, challenge_items: sort them by "order")."""
+    def for_detail(self, user=None, known_at=None):
+        """One summit's page (/summits/<slug>/): everything the summit itself records that
+        user may see (visible_to; at known_at, what was public then), each relation fetched
+        once whatever its size. Lists land in *_list attributes; the objectives and
+        challenges, plain texts, come with the summit's row as lists of dicts (objective_items,
+        challenge_items: sort them by "order"; is_published on each)."""
+
+        def visible(model):
+            return model.objects.visible_to(user, known_at)
+
         return (
-            self.select_related("country", "host", "follows_up")
+            self.visible_to(user, known_at)
+            .select_related("country", "host", "follows_up")
             .annotate(
                 objective_items=related_rows(
-                    SummitObjective.objects, "summit", order="order", text="text"
+                    visible(SummitObjective),
+                    "summit",
+                    order="order",
+                    text="text",
+                    published_at="published_at",
                 ),
                 challenge_items=related_rows(
-                    Challenge.objects,
+                    visible(Challenge),
                     "summit",
                     order="order",
                     title="title",
                     description="description",
+                    published_at="published_at",
                 ),
                 # In the summit's row, not a query of their own (follow_up_list reads it).
                 follow_up_items=related_rows(
-                    Summit.objects,
+                    visible(Summit),
                     "follows_up",
                     slug="slug",
                     name="name",
                     start_date="start_date",
                     start_date_precision="start_date_precision",
                     end_date="end_date",
+                    published_at="published_at",
                 ),
             )
             .prefetch_related(
                 Prefetch(
                     "participations",
-                    queryset=Participation.objects.select_related("actor", "delegation_head")
+                    queryset=visible(Participation)
+                    .select_related("actor", "delegation_head")
                     # as ParticipantRole declares them (host, parties, ...), not alphabetically
                     .alias(role_rank=vocabulary_rank("role", ParticipantRole.values))
                     .order_by("role_rank", "actor__name"),
@@ -91,11 +104,14 @@ class SummitQuerySet(models.QuerySet):
                 ),
                 Prefetch(
                     "proposals",
-                    queryset=Proposal.objects.select_related("actor", "addressed_to")
+                    queryset=visible(Proposal)
+                    .select_related("actor", "addressed_to")
                     .prefetch_related(
                         Prefetch(
                             "stances",
-                            queryset=Stance.objects.select_related("actor").order_by("actor__name"),
+                            queryset=visible(Stance)
+                            .select_related("actor")
+                            .order_by("actor__name"),
                             to_attr="stance_list",
                         )
                     )
@@ -104,9 +120,9 @@ class SummitQuerySet(models.QuerySet):
                 ),
                 Prefetch(
                     "reactions",
-                    queryset=Reaction.objects.select_related("actor", "source").order_by(
-                        "actor__name", "pk"
-                    ),
+                    queryset=visible(Reaction)
+                    .select_related("actor", "source")
+                    .order_by("actor__name", "pk"),
                     to_attr="reaction_list",
                 ),
                 Prefetch(
@@ -119,22 +135,24 @@ class SummitQuerySet(models.QuerySet):
             )
         )
 
-    def attended_by(self, actor: Actor):
+    def attended_by(self, actor: Actor, user=None, known_at=None):
         """Summits the actor took part in or led a delegation to, newest first, each with
-        those participations (with actor and delegation head) as .actor_participations."""
+        those participations (with actor and delegation head) as .actor_participations;
+        those user may see (visible_to)."""
         # A FilteredRelation with select_related through it would be one query, but Django
         # 5.2 emits its joins out of order on SQLite ("ON clause references tables to its
         # right"), so a prefetch it is.
-        involved = Q(actor=actor) | Q(delegation_head=actor)
+        involved = Participation.objects.visible_to(user, known_at).filter(
+            Q(actor=actor) | Q(delegation_head=actor)
+        )
         return (
-            self.filter(Exists(Participation.objects.filter(involved, summit=OuterRef("pk"))))
+            self.visible_to(user, known_at)
+            .filter(Exists(involved.filter(summit=OuterRef("pk"))))
             .select_related("country")
             .prefetch_related(
                 Prefetch(
                     "participations",
-                    queryset=Participation.objects.filter(involved).select_related(
-                        "actor", "delegation_head"
-                    ),
+                    queryset=involved.select_related("actor", "delegation_head"),
                     to_attr="actor_participations",
                 )
             )
@@ -156,7 +174,11 @@ class SummitQuerySet(models.QuerySet):
         )
 
 
-class Summit(Versioned, models.Model):
+class Summit(Versioned, Publishable, models.Model):
+    """A summit, meeting or treaty signing. A draft until an editor publishes it; what it
+    holds (participants, objectives, proposals, reactions, challenges, outcomes) is public
+    only with it."""
+
     name = models.CharField(max_length=200)
     slug = models.SlugField(
         max_length=100, unique=True, help_text="Part of the permanent address; do not change."
@@ -294,10 +316,14 @@ class Summit(Versioned, models.Model):
         return self.end_date or self.start_date
 
 
-class SummitObjective(models.Model):
+class SummitObjective(Publishable, models.Model):
+    publication_parents = ("summit",)
+
     summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="objectives")
     order = models.PositiveSmallIntegerField(default=1)
     text = models.CharField(max_length=300)
+
+    objects = PublishableQuerySet.as_manager()
 
     history = HistoricalRecords()
 
@@ -320,7 +346,9 @@ class ParticipantRole(models.TextChoices):
     ENVOY = "envoy", "Represented by envoys"
 
 
-class Participation(models.Model):
+class Participation(Publishable, models.Model):
+    publication_parents = ("summit",)
+
     summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="participations")
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="participations")
     role = models.CharField(max_length=20, choices=ParticipantRole.choices)
@@ -341,6 +369,8 @@ class Participation(models.Model):
     note = models.CharField(
         max_length=300, blank=True, help_text="E.g. “foreign minister and special envoys”."
     )
+
+    objects = PublishableQuerySet.as_manager()
 
     history = HistoricalRecords()
 
@@ -389,7 +419,7 @@ class Theme(models.TextChoices):
     HISTORICAL = "historical", "Historical and unresolved issues"
 
 
-class ProposalQuerySet(models.QuerySet):
+class ProposalQuerySet(PublishableQuerySet):
     def search(self, text: str):
         """Proposals whose title or text match text (core.search), best first, with who made
         them, to whom and at which summit. Migration 0004 indexes these fields' vector: keep
@@ -412,8 +442,11 @@ class ProposalQuerySet(models.QuerySet):
         )
 
 
-class Proposal(Versioned, models.Model):
-    """What an actor brought: a proposal, demand, position, aim or recommendation."""
+class Proposal(Versioned, Publishable, models.Model):
+    """What an actor brought: a proposal, demand, position, aim or recommendation. Public
+    once published, with its summit if it was made at one."""
+
+    publication_parents = ("summit",)
 
     actor = models.ForeignKey(
         Actor,
@@ -489,8 +522,10 @@ def evidence_field(help_text: str) -> models.CharField:
     )
 
 
-class Stance(models.Model):
+class Stance(Publishable, models.Model):
     """Another actor's stance on a proposal."""
+
+    publication_parents = ("proposal",)
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="stances")
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="stances")
@@ -500,6 +535,8 @@ class Stance(models.Model):
     )
     note = models.TextField(blank=True, help_text="What the source says, or why we read it so.")
     sources = models.ManyToManyField(Source, related_name="stances")
+
+    objects = PublishableQuerySet.as_manager()
 
     history = HistoricalRecords(m2m_fields=[sources])
 
@@ -532,7 +569,13 @@ class ReactionTone(models.TextChoices):
     MIXED = "mixed", "Mixed"
 
 
-class Reaction(models.Model):
+class Reaction(Publishable, models.Model):
+    """How an actor reacted to a summit, as a source reports it: a fact that its source
+    states, public once published."""
+
+    publication_parents = ("summit",)
+    sources_required = True
+
     summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="reactions")
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="reactions")
     tone = models.CharField(max_length=20, choices=ReactionTone.choices)
@@ -541,6 +584,8 @@ class Reaction(models.Model):
         max_length=500, blank=True, help_text="Their own words, if the source quotes them."
     )
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="reactions")
+
+    objects = PublishableQuerySet.as_manager()
 
     history = HistoricalRecords()
 
@@ -556,14 +601,18 @@ class Reaction(models.Model):
         return f"{self.actor} on {self.summit}: {self.get_tone_display()}"
 
 
-class Challenge(models.Model):
+class Challenge(Publishable, models.Model):
     """An obstacle a source names, e.g. “lack of enforceable guarantees”."""
+
+    publication_parents = ("summit",)
 
     summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="challenges")
     order = models.PositiveSmallIntegerField(default=1)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     sources = models.ManyToManyField(Source, related_name="challenges")
+
+    objects = PublishableQuerySet.as_manager()
 
     history = HistoricalRecords(m2m_fields=[sources])
 

@@ -25,7 +25,7 @@ from core.concurrency import Versioned
 from core.dates import DatePrecision, format_fuzzy_date, precision_matches_date
 from core.db import related_or_none
 from core.models import done_by
-from core.publishing import VisibleQuerySet
+from core.publishing import Publishable, PublishableQuerySet, drafts_index
 from summits.models import Summit
 
 from .choices import FollowUpKind, FollowUpStatus
@@ -40,13 +40,10 @@ def changes_after(day: datetime.date) -> Q:
     )
 
 
-class FollowUpQuerySet(DeadlineQuerySet, VisibleQuerySet):
-    def public(self):
-        """Follow-ups the public may see: those of public outcomes."""
-        outcome = self.model._meta.get_field("outcome").related_model
-        return self.filter(outcome.public_q("outcome__"))
-
-    def with_state_on(self, day: datetime.date | None = None):
+class FollowUpQuerySet(DeadlineQuerySet, PublishableQuerySet):
+    def with_state_on(
+        self, day: datetime.date | None = None, known_at: datetime.datetime | None = None
+    ):
         """Adds each follow-up's state on day (default: today, its state as stored):
 
             status_then              its status then
@@ -55,14 +52,16 @@ class FollowUpQuerySet(DeadlineQuerySet, VisibleQuerySet):
             overdue_then             due before that day while still expected (scheduled
                                      or postponed): the overdue rule for follow-ups
 
-        Read off the change history: each change keeps the status and due date it replaced,
-        so the state on a past day is what the first change after it replaced (changes_after;
-        one subquery finds it), or the state now if none came after. A follow-up entered as
-        held, with no change recorded, was still scheduled before the day it was held."""
+        Read off the change history: each published change keeps the status and due date it
+        replaced, so the state on a past day is what the first change after it replaced
+        (changes_after; one subquery finds it), or the state now if none came after. A
+        follow-up entered as held, with no change recorded, was still scheduled before the day
+        it was held. Drafts of changes count for nothing until published; with known_at,
+        only the changes public at that moment count."""
         today = timezone.localdate()
         # No change is recorded after today, nor held after it (FollowUpChange.clean): from
-        # today on, the state is the stored one.
-        if day is None or day >= today:
+        # today on, the state is the stored one (what the published changes made it).
+        if known_at is None and (day is None or day >= today):
             follow_ups = self.annotate(
                 status_then=F("status"),
                 due_date_then=F("due_date"),
@@ -70,7 +69,10 @@ class FollowUpQuerySet(DeadlineQuerySet, VisibleQuerySet):
             )
             day = day or today
         else:
-            later = FollowUpChange.objects.filter(changes_after(day), follow_up=OuterRef("pk"))
+            day = day or today
+            later = FollowUpChange.objects.public(known_at).filter(
+                changes_after(day), follow_up=OuterRef("pk")
+            )
             changed = Q(later_change__id__isnull=False)
             follow_ups = (
                 self.alias(
@@ -111,15 +113,15 @@ class FollowUpQuerySet(DeadlineQuerySet, VisibleQuerySet):
             )
         )
 
-    def overdue(self, day: datetime.date | None = None):
+    def overdue(self, day: datetime.date | None = None, known_at=None):
         """Overdue on day (default today): with_state_on()'s rule."""
-        return self.with_state_on(day).filter(overdue_then=True)
+        return self.with_state_on(day, known_at).filter(overdue_then=True)
 
-    def open_deadlines(self, day: datetime.date | None = None):
+    def open_deadlines(self, day: datetime.date | None = None, known_at=None):
         """Still expected on day, with a due date then (with_state_on), with their outcome
         and summit: soonest first with deadlines_between(..., due="due_date_then")."""
         return (
-            self.with_state_on(day)
+            self.with_state_on(day, known_at)
             .filter(status_then__in=FollowUpStatus.pending(), due_date_then__isnull=False)
             .select_related("outcome__summit")
         )
@@ -128,18 +130,24 @@ class FollowUpQuerySet(DeadlineQuerySet, VisibleQuerySet):
         """Every follow-up with a due date, soonest first, with its outcome and summit."""
         return self.deadlines_between().select_related("outcome__summit")
 
-    def for_summit_page(self, summit: Summit, day: datetime.date | None = None):
-        """Follow-ups of a summit's outcomes as they stood on day, soonest due first, with
-        the outcome and the summit a held one became."""
+    def for_summit_page(
+        self, summit: Summit, day: datetime.date | None = None, user=None, known_at=None
+    ):
+        """Follow-ups of a summit's outcomes that user may see, as they stood on day, soonest
+        due first, with the outcome and the summit a held one became."""
         return (
-            self.filter(outcome__summit=summit)
-            .with_state_on(day)
+            self.visible_to(user, known_at)
+            .filter(outcome__summit=summit)
+            .with_state_on(day, known_at)
             .select_related("outcome", "resulting_summit")
         )
 
 
-class FollowUp(Versioned, Deadline):
-    """An event an outcome makes expected, e.g. the follow-up summit in Seoul."""
+class FollowUp(Versioned, Publishable, Deadline):
+    """An event an outcome makes expected, e.g. the follow-up summit in Seoul. Its status,
+    due date and what it became change only through its published changes."""
+
+    publication_parents = ("outcome",)
 
     outcome = models.ForeignKey(
         "outcomes.Outcome", on_delete=models.PROTECT, related_name="follow_ups"
@@ -168,16 +176,11 @@ class FollowUp(Versioned, Deadline):
 
     class Meta(Deadline.Meta):
         verbose_name = "follow-up"
-        permissions = [
-            (
-                "record_followup_change",
-                "Can mark follow-ups held, missed, postponed or cancelled",
-            )
-        ]
         ordering = [F("due_date").asc(nulls_last=True), "title"]
         indexes = [
             # FollowUpQuerySet.overdue() and the deadlines views
             models.Index(fields=["due_date", "status"], name="followup_due_status_idx"),
+            drafts_index("followup"),
         ]
         constraints = [
             *Deadline.Meta.constraints,
@@ -222,10 +225,14 @@ class FollowUp(Versioned, Deadline):
             raise ValidationError(errors)
 
 
-class FollowUpChange(models.Model):
+class FollowUpChange(Publishable, models.Model):
     """One dated change of a follow-up's status: held, missed, postponed or cancelled. It
     keeps the status and due date it replaced, so that the follow-up's state on any past day
-    can be read back (FollowUpQuerySet.with_state_on)."""
+    can be read back (FollowUpQuerySet.with_state_on). A draft until an editor publishes it,
+    with a source: only then does it change the follow-up (after_publication)."""
+
+    publication_parents = ("follow_up",)
+    sources_required = True
 
     STATUSES = [c for c in FollowUpStatus.choices if c[0] != FollowUpStatus.SCHEDULED]
 
@@ -239,19 +246,34 @@ class FollowUpChange(models.Model):
     date_precision = models.CharField(
         max_length=20, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
     )
+    resulting_summit = models.ForeignKey(
+        Summit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Held only: the summit record it became, if there is one.",
+    )
+    # What the follow-up was before: kept, so that its state on any past day can be read
+    # back, and so that withdrawing the change restores it.
     previous_status = models.CharField(max_length=20, choices=FollowUpStatus.choices)
     previous_due_date = models.DateField(null=True, blank=True)
     previous_due_date_precision = models.CharField(
         max_length=20, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
     )
+    previous_due_within = models.PositiveSmallIntegerField(null=True, blank=True)
+    previous_due_within_unit = models.CharField(max_length=10, blank=True)
     note = models.TextField(blank=True, help_text="What happened, and why, if known.")
     sources = models.ManyToManyField(Source, blank=True, related_name="follow_up_changes")
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
     recorded_by = done_by()
 
+    objects = PublishableQuerySet.as_manager()
+
     history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta:
+        verbose_name = "follow-up change"
         ordering = ["follow_up", "-recorded_at", "-pk"]
         constraints = [
             models.CheckConstraint(
@@ -281,6 +303,63 @@ class FollowUpChange(models.Model):
     @property
     def previous_due_display(self) -> str:
         return format_fuzzy_date(self.previous_due_date, self.previous_due_date_precision)
+
+    # --- Publishing: a change takes effect on its follow-up when it is published ----------
+
+    def replaces_current_state(self) -> bool:
+        """The follow-up still stands as this change found it (no other change since)."""
+        return (self.follow_up.status, self.follow_up.due_date) == (
+            self.previous_status,
+            self.previous_due_date,
+        )
+
+    def publication_problems(self) -> list[str]:
+        problems = super().publication_problems()
+        if not self.replaces_current_state():
+            problems.append(
+                f"the follow-up has changed since it was recorded (it is now "
+                f"{self.follow_up.get_status_display().lower()}, due "
+                f"{self.follow_up.deadline_display}): record the change again"
+            )
+        return problems
+
+    def withdrawal_problems(self) -> list[str]:
+        latest = self.follow_up.changes.published().order_by("-recorded_at", "-pk").first()
+        if latest is not None and latest.pk != self.pk:
+            return ["only the latest change of a follow-up can be withdrawn"]
+        return []
+
+    @classmethod
+    def after_publication(cls, records: list) -> None:
+        # The follow-up as loaded with the change: if someone saved it since, its version
+        # check refuses (core.concurrency.EditConflict) and nothing is published.
+        for change in records:
+            follow_up = change.follow_up
+            if change.is_published:
+                change.apply_to(follow_up)
+            else:
+                change.undo_on(follow_up)
+            follow_up.save()
+
+    def apply_to(self, follow_up: "FollowUp") -> None:
+        """What the follow-up becomes with this change."""
+        follow_up.status = self.status
+        if self.status == FollowUpStatus.HELD:
+            follow_up.held_on = self.date
+            follow_up.resulting_summit_id = self.resulting_summit_id
+        elif self.status == FollowUpStatus.POSTPONED:
+            # The new date replaces the deadline; the old one stays in the change.
+            follow_up.due_date, follow_up.due_date_precision = self.date, self.date_precision
+            follow_up.due_within, follow_up.due_within_unit = None, ""
+
+    def undo_on(self, follow_up: "FollowUp") -> None:
+        """What the follow-up was before this change (withdrawn)."""
+        follow_up.status = self.previous_status
+        follow_up.held_on, follow_up.resulting_summit_id = None, None
+        follow_up.due_date = self.previous_due_date
+        follow_up.due_date_precision = self.previous_due_date_precision
+        follow_up.due_within = self.previous_due_within
+        follow_up.due_within_unit = self.previous_due_within_unit
 
     def clean(self):
         errors = {}

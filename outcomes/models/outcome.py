@@ -29,7 +29,7 @@ from actors.models import Actor, Source
 from core.concurrency import Versioned
 from core.dates import format_fuzzy_date
 from core.db import count_of, joined_texts, related_or_none, related_rows, vocabulary_rank
-from core.publishing import Publishable, PublishableQuerySet
+from core.publishing import Publishable, PublishableQuerySet, can_see_drafts, drafts_index
 from core.search import text_matches, text_search
 from summits.models import Proposal, Summit, evidence_field
 
@@ -60,10 +60,12 @@ class OutcomeQuerySet(DeadlineQuerySet, PublishableQuerySet):
             current_status=Coalesce(entry_in_force(field="status"), Value("")),
         )
 
-    def with_status(self, as_of: datetime.date | None = None):
+    def with_status(
+        self, as_of: datetime.date | None = None, known_at: datetime.datetime | None = None
+    ):
         """Adds each outcome's status as it stood on as_of (default today), by the status rule
-        (status.entry_in_force): for a past date one subquery finds it, from today on it is
-        the stored status.
+        (status.entry_in_force), as the tracker knew it at known_at (default: now): for a past
+        date or a past moment one subquery finds it, else it is the stored status.
 
             shown_status          the status then, "" if none recorded yet
             deadline_passed_then  the due date was before that day
@@ -80,11 +82,11 @@ class OutcomeQuerySet(DeadlineQuerySet, PublishableQuerySet):
         day = as_of or today
         # No entry takes effect after today (StatusUpdate.clean): from today on, the status
         # is the stored one.
-        if as_of is None or as_of >= today:
+        if known_at is None and (as_of is None or as_of >= today):
             shown_status, entry = F("current_status"), entry_details("current_update_id")
         else:
-            shown_status = Coalesce(entry_in_force(as_of, "status"), Value(""))
-            entry = entry_in_force(as_of, ENTRY_DETAILS)
+            shown_status = Coalesce(entry_in_force(as_of, "status", known_at), Value(""))
+            entry = entry_in_force(as_of, ENTRY_DETAILS, known_at)
         passed = Q(due_date__lt=day)
         return self.annotate(
             shown_status=shown_status,
@@ -95,30 +97,36 @@ class OutcomeQuerySet(DeadlineQuerySet, PublishableQuerySet):
             ),
         )
 
-    def overdue(self, on: datetime.date | None = None):
+    def overdue(self, on: datetime.date | None = None, known_at=None):
         """Overdue on the day `on` (default today): with_status()'s rule."""
-        return self.with_status(on).filter(overdue_then=True)
+        return self.with_status(on, known_at).filter(overdue_then=True)
 
-    def open_on(self, as_of: datetime.date | None = None):
+    def open_on(self, as_of: datetime.date | None = None, known_at=None):
         """Not closed on as_of (default today): their deadline, if any, still counts."""
-        return self.with_status(as_of).exclude(shown_status__in=Status.closed())
+        return self.with_status(as_of, known_at).exclude(shown_status__in=Status.closed())
 
-    def open_deadlines(self, as_of: datetime.date | None = None):
+    def open_deadlines(self, as_of: datetime.date | None = None, known_at=None):
         """Open on as_of (open_on) with a due date, with their summit."""
-        return self.open_on(as_of).filter(due_date__isnull=False).select_related("summit")
+        return self.open_on(as_of, known_at).filter(due_date__isnull=False).select_related("summit")
 
     def top_level(self):
         return self.filter(parent__isnull=True)
 
-    def party_to(self, actor: Actor):
-        """Outcomes the actor is a party to, each once."""
+    def party_to(self, actor: Actor, user=None, known_at=None):
+        """Outcomes the actor is a party to, each once, by the links user may see."""
         # A subquery, not a join: an actor with two roles in one outcome would repeat it.
-        return self.filter(pk__in=OutcomeParty.objects.filter(actor=actor).values("outcome"))
+        parties = OutcomeParty.objects.visible_to(user, known_at).filter(actor=actor)
+        return self.filter(pk__in=parties.values("outcome"))
 
-    def status_counts(self, as_of: datetime.date | None = None) -> list[dict]:
+    def status_counts(self, as_of: datetime.date | None = None, known_at=None) -> list[dict]:
         """How many outcomes have each status (now, or on as_of), in vocabulary order, then
         those with no status recorded (status ""). One GROUP BY query."""
-        rows = self.with_status(as_of).order_by().values("shown_status").annotate(n=Count("pk"))
+        rows = (
+            self.with_status(as_of, known_at)
+            .order_by()
+            .values("shown_status")
+            .annotate(n=Count("pk"))
+        )
         counts = {row["shown_status"]: row["n"] for row in rows}
         return [
             {"status": value, "label": label, "count": counts.get(value, 0)}
@@ -147,14 +155,20 @@ class OutcomeQuerySet(DeadlineQuerySet, PublishableQuerySet):
     # --- The pages' query-shaping methods ------------------------------------------------
 
     def for_summit_page(
-        self, summit: Summit, proposals, as_of: datetime.date | None = None, user=None
+        self,
+        summit: Summit,
+        proposals,
+        as_of: datetime.date | None = None,
+        user=None,
+        known_at: datetime.datetime | None = None,
     ):
         """The summit page's outcomes in one query: the summit's own (top level and
         sub-commitments) and those its proposals (loaded already) led to, one row per link to
         one of them (origin_proposal_id, origin_evidence; None for an outcome of the summit no
         proposal of it led to), in the source's order. Statuses (with_status) as of as_of;
-        drafts only for staff (visible_to). The view groups the rows."""
-        outcomes = self.visible_to(user)
+        outcomes and links that user may see (visible_to). The view groups the rows."""
+        outcomes = self.visible_to(user, known_at)
+        origins = OutcomeOrigin.objects.visible_to(user, known_at)
         proposal_ids = [proposal.pk for proposal in proposals]
         if not proposal_ids:  # nothing to join: an empty IN () would match no row at all
             return (
@@ -163,20 +177,27 @@ class OutcomeQuerySet(DeadlineQuerySet, PublishableQuerySet):
                     origin_proposal_id=Value(None, output_field=models.IntegerField()),
                     origin_evidence=Value(None, output_field=models.CharField()),
                 )
-                .with_status(as_of)
+                .with_status(as_of, known_at)
                 .order_by("order", "title", "pk")
             )
         # Two parts joined by UNION ALL, each read through an index (the summit's outcomes;
         # the links from these proposals): "own OR linked" in one WHERE reads every outcome.
-        own = (
-            outcomes.filter(summit=summit)
-            .annotate(
-                # The ids, not a subquery: FilteredRelation takes neither querysets nor
-                # relations beyond its own.
-                summit_origin=FilteredRelation(
-                    "origins", condition=Q(origins__proposal__in=proposal_ids)
+        # A link is shown if it, its outcome and its proposal are: the proposals are those
+        # user may see (loaded already), the outcomes are filtered, which leaves the link's
+        # own publication. FilteredRelation takes no subquery, so the log's answer for a
+        # past moment comes as ids, in one query more.
+        links = Q(origins__proposal__in=proposal_ids)
+        if known_at is not None:
+            links &= Q(
+                origins__pk__in=list(
+                    origins.filter(proposal__in=proposal_ids).values_list("pk", flat=True)
                 )
             )
+        elif not can_see_drafts(user):
+            links &= Q(origins__published_at__isnull=False)
+        own = (
+            outcomes.filter(summit=summit)
+            .annotate(summit_origin=FilteredRelation("origins", condition=links))
             .annotate(
                 origin_proposal_id=F("summit_origin__proposal_id"),
                 origin_evidence=F("summit_origin__evidence"),
@@ -184,36 +205,40 @@ class OutcomeQuerySet(DeadlineQuerySet, PublishableQuerySet):
         )
         led_to = (
             outcomes.exclude(summit=summit)
-            .filter(origins__proposal__in=proposal_ids)
+            .filter(links)
             .annotate(
                 origin_proposal_id=F("origins__proposal_id"),
                 origin_evidence=F("origins__evidence"),
             )
         )
         return (
-            own.with_status(as_of)
+            own.with_status(as_of, known_at)
             .order_by()
-            .union(led_to.with_status(as_of).order_by(), all=True)
+            .union(led_to.with_status(as_of, known_at).order_by(), all=True)
             .order_by("order", "title", "pk")
         )
 
-    def led_from(self, proposals, as_of: datetime.date | None = None):
+    def led_from(self, proposals, as_of: datetime.date | None = None, user=None, known_at=None):
         """Outcomes that came from these proposals (a queryset of them, or their ids), one row
-        per link, annotated origin_proposal_id, origin_evidence, origin_note and
+        per link user may see, annotated origin_proposal_id, origin_evidence, origin_note and
         with_status()."""
+        links = OutcomeOrigin.objects.visible_to(user, known_at).filter(proposal__in=proposals)
         return (
-            self.filter(origins__proposal__in=proposals)
+            self.visible_to(user, known_at)
+            .filter(origins__in=links)
             # F() after filter() reuses the filtered join: only the links to these proposals.
             .annotate(
                 origin_proposal_id=F("origins__proposal_id"),
                 origin_evidence=F("origins__evidence"),
                 origin_note=F("origins__note"),
             )
-            .with_status(as_of)
+            .with_status(as_of, known_at)
             .order_by("origin_proposal_id", "order", "title")
         )
 
-    def for_actor_page(self, actor: Actor, as_of: datetime.date | None = None, user=None):
+    def for_actor_page(
+        self, actor: Actor, as_of: datetime.date | None = None, user=None, known_at=None
+    ):
         """Outcomes the actor is party to, once each, with the roles it has in them
         (actor_roles: a list of {"role", "note"}, in no order, from a subquery, so that the
         list can be paged by outcome in one query), grouped by their status (with_status, now
@@ -223,15 +248,12 @@ class OutcomeQuerySet(DeadlineQuerySet, PublishableQuerySet):
         counted_by_status(), then those rows. In one query the summit, parent and every
         column of each of thousands of rows would be joined and sorted (16,557 for the
         busiest actor: 120 -> 70 ms)."""
+        parties = OutcomeParty.objects.visible_to(user, known_at).filter(actor=actor)
         return (
-            self.visible_to(user)
-            .party_to(actor)
-            .annotate(
-                actor_roles=related_rows(
-                    OutcomeParty.objects.filter(actor=actor), "outcome", role="role", note="note"
-                )
-            )
-            .with_status(as_of)
+            self.visible_to(user, known_at)
+            .party_to(actor, user, known_at)
+            .annotate(actor_roles=related_rows(parties, "outcome", role="role", note="note"))
+            .with_status(as_of, known_at)
             .alias(status_rank=status_rank())
             .select_related("summit", "parent")
             .defer("description", "summit__summary", "parent__description")
@@ -269,11 +291,11 @@ class OutcomeQuerySet(DeadlineQuerySet, PublishableQuerySet):
             "pk",
         )
 
-    def for_list(self, as_of: datetime.date | None = None):
+    def for_list(self, as_of: datetime.date | None = None, known_at=None):
         """The outcome list (/outcomes/): statuses as of as_of, with summit and parent."""
-        return self.with_status(as_of).select_related("summit", "parent").in_list_order()
+        return self.with_status(as_of, known_at).select_related("summit", "parent").in_list_order()
 
-    def for_export(self, as_of: datetime.date | None = None):
+    def for_export(self, as_of: datetime.date | None = None, known_at=None):
         """The outcome exports: for_list()'s statuses and order, in one query whatever the
         number of rows, to be read as plain values. An export streams thousands of rows:
         model instances and prefetched parties and sources would cost far more than the
@@ -284,76 +306,108 @@ class OutcomeQuerySet(DeadlineQuerySet, PublishableQuerySet):
         # The actor's slug by a subquery on its primary key, not a join: for a join
         # PostgreSQL hashes the whole actor table once per outcome (0.07 ms x 10,000 rows).
         actor_slug = Subquery(Actor.objects.filter(pk=OuterRef("actor_id")).values("slug"))
-        return self.for_list(as_of).annotate(
+        return self.for_list(as_of, known_at).annotate(
             parent_slug=Case(
-                When(Outcome.public_q("parent__"), then=F("parent__slug")),
+                When(Outcome.public_q("parent__", known_at), then=F("parent__slug")),
                 default=Value(None),
                 output_field=models.CharField(),
             ),
             party_list=joined_texts(
-                OutcomeParty.objects, "outcome", Concat(actor_slug, Value(":"), "role"), ";"
+                OutcomeParty.objects.published(known_at),
+                "outcome",
+                Concat(actor_slug, Value(":"), "role"),
+                ";",
             ),
             source_list=joined_texts(
                 Outcome.sources.through.objects, "outcome", "source__slug", ";"
             ),
         )
 
-    def for_detail(self, as_of: datetime.date | None = None, user=None):
+    def for_detail(self, as_of: datetime.date | None = None, user=None, known_at=None):
         """One outcome's page: statuses as of as_of (with_status), and everything the page
-        lists, one query per relation whatever their size. Drafts (the outcome, its
-        sub-commitments and timeline entries) only for staff (visible_to); follow-ups as
-        they stood on as_of (FollowUpQuerySet.with_state_on) with their changes."""
+        lists that user may see (visible_to: drafts only for staff; at known_at, what was
+        public then), one query per relation whatever their size; follow-ups as they stood
+        on as_of (FollowUpQuerySet.with_state_on) with their changes; edited_since."""
+
+        def visible(model):
+            return model.objects.visible_to(user, known_at)
+
         return (
-            self.visible_to(user)
-            .with_status(as_of)
+            self.visible_to(user, known_at)
+            .with_status(as_of, known_at)
+            .with_edits_after(known_at)
             .select_related("summit", "parent")
             .prefetch_related(
                 Prefetch(
                     "children",
-                    queryset=Outcome.objects.visible_to(user)
-                    .with_status(as_of)
+                    queryset=visible(Outcome)
+                    .with_status(as_of, known_at)
                     .order_by("order", "title"),
                     to_attr="sub_commitments",
                 ),
-                Prefetch("parties", queryset=OutcomeParty.objects.select_related("actor")),
+                Prefetch(
+                    "parties",
+                    queryset=visible(OutcomeParty).select_related("actor"),
+                    to_attr="party_list",
+                ),
                 Prefetch(
                     "origins",
-                    queryset=OutcomeOrigin.objects.select_related(
+                    queryset=visible(OutcomeOrigin).select_related(
                         "proposal__actor", "proposal__summit"
                     ),
+                    to_attr="origin_list",
                 ),
                 Prefetch(
                     "follow_ups",
-                    queryset=FollowUp.objects.with_state_on(as_of)
+                    queryset=visible(FollowUp)
+                    .with_state_on(as_of, known_at)
                     .select_related("resulting_summit")
                     .prefetch_related(
                         Prefetch(
                             "changes",
-                            queryset=FollowUpChange.objects.order_by("recorded_at", "pk"),
+                            queryset=visible(FollowUpChange)
+                            .select_related("resulting_summit")
+                            .order_by("recorded_at", "pk"),
                             to_attr="change_list",
                         )
                     ),
+                    to_attr="follow_up_list",
                 ),
                 Prefetch("sources", queryset=Source.objects.order_by("title")),
                 Prefetch(
                     "status_updates",
-                    queryset=StatusUpdate.objects.visible_to(user).for_timeline(),
+                    queryset=visible(StatusUpdate).for_timeline(known_at),
                     to_attr="timeline",
                 ),
             )
         )
 
 
-def hide_draft_parents(outcomes, user) -> None:
+def hide_draft_parents(outcomes, user, known_at=None) -> None:
     """A public sub-commitment of a draft: whoever may not see the draft sees the
-    sub-commitment, but neither its parent (loaded with select_related) nor a link to it."""
+    sub-commitment, but neither its parent (loaded with select_related) nor a link to it.
+    At known_at, the parents that were public then (one query)."""
+    outcomes = [outcome for outcome in outcomes if outcome.parent_id]
+    if known_at is not None and outcomes:
+        parents = {outcome.parent_id for outcome in outcomes}
+        shown = set(
+            Outcome.objects.public(known_at).filter(pk__in=parents).values_list("pk", flat=True)
+        )
     for outcome in outcomes:
-        if outcome.parent_id and not outcome.parent.is_visible_to(user):
+        visible = (
+            outcome.parent_id in shown
+            if known_at is not None
+            else outcome.parent.is_visible_to(user)
+        )
+        if not visible:
             outcome.parent = None
 
 
 class Outcome(Versioned, Publishable, Deadline):
-    """A commitment a summit agreed. Its status is tracked in StatusUpdate."""
+    """A commitment a summit agreed. Its status is tracked in StatusUpdate. Public once
+    published, with its summit."""
+
+    publication_parents = ("summit",)
 
     summit = models.ForeignKey(Summit, on_delete=models.PROTECT, related_name="outcomes")
     parent = models.ForeignKey(
@@ -408,10 +462,10 @@ class Outcome(Versioned, Publishable, Deadline):
 
     class Meta(Deadline.Meta):
         ordering = ["summit", "parent_id", "order", "title"]
-        permissions = [("publish_outcome", "Can publish and unpublish outcomes")]
         indexes = [
             # overdue(): due_date < today, and the deadlines views sorted by due date
             models.Index(fields=["due_date"], name="outcome_due_date_idx"),
+            drafts_index("outcome"),
         ]
         constraints = [
             *Deadline.Meta.constraints,
@@ -434,6 +488,11 @@ class Outcome(Versioned, Publishable, Deadline):
 
     def get_absolute_url(self):
         return reverse("outcome_detail", args=[self.slug])
+
+    @property
+    def history_url(self) -> str:
+        """Its edit history, for staff."""
+        return reverse("outcome_history", args=[self.slug])
 
     @property
     def shown_status_label(self) -> str:
@@ -476,7 +535,9 @@ class Outcome(Versioned, Publishable, Deadline):
             raise ValidationError(errors)
 
 
-class OutcomeParty(models.Model):
+class OutcomeParty(Publishable, models.Model):
+    publication_parents = ("outcome",)
+
     outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="parties")
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="outcome_parties")
     role = models.CharField(max_length=20, choices=PartyRole.choices)
@@ -484,6 +545,8 @@ class OutcomeParty(models.Model):
         "“Analyst’s reading” when the source does not name this party in this role."
     )
     note = models.CharField(max_length=300, blank=True)
+
+    objects = PublishableQuerySet.as_manager()
 
     history = HistoricalRecords()
 
@@ -501,14 +564,17 @@ class OutcomeParty(models.Model):
         indexes = [
             # outcomes filtered by party (actor pages, ?actor=): the FK index leads with outcome
             models.Index(fields=["actor", "outcome"], name="party_actor_outcome_idx"),
+            drafts_index("party"),
         ]
 
     def __str__(self):
         return f"{self.actor} ({self.get_role_display()})"
 
 
-class OutcomeOrigin(models.Model):
-    """Proposal lineage: which proposal an outcome came from."""
+class OutcomeOrigin(Publishable, models.Model):
+    """Proposal lineage: which proposal an outcome came from. Public with both."""
+
+    publication_parents = ("outcome", "proposal")
 
     outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="origins")
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="origins")
@@ -516,6 +582,8 @@ class OutcomeOrigin(models.Model):
         "“Analyst’s reading” when the source does not link them in as many words."
     )
     note = models.CharField(max_length=300, blank=True)
+
+    objects = PublishableQuerySet.as_manager()
 
     history = HistoricalRecords()
 

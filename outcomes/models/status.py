@@ -23,20 +23,16 @@ from actors.models import Source
 from core.dates import DatePrecision, coarser_precision, format_fuzzy_date
 from core.db import related_or_none
 from core.models import done_by
-from core.publishing import Publishable, PublishableQuerySet
+from core.publishing import Publishable, PublishableQuerySet, drafts_index
 
 from .choices import Status
 
 
 def in_force_condition(known_at: datetime.datetime | None = None) -> Q:
     """An entry counts: published, and not replaced by a published correction. With
-    known_at: as the tracker said it then, counting only what was published by that
-    moment."""
-    published = Q(published_at__isnull=False)
+    known_at: as the tracker said it then, from the publication log (published_q)."""
+    published = StatusUpdate.published_q(known_at=known_at)
     corrections = StatusUpdate.objects.filter(published, corrects=OuterRef("pk"))
-    if known_at is not None:
-        published &= Q(published_at__lte=known_at)
-        corrections = corrections.filter(published_at__lte=known_at)
     return published & ~Exists(corrections)
 
 
@@ -46,10 +42,12 @@ class StatusUpdateQuerySet(PublishableQuerySet):
         editor publishes them."""
         return self.filter(in_force_condition(known_at))
 
-    def with_in_force(self):
-        """Each entry annotated with in_force (in_force_condition, as of now), for pages that
-        list every entry and mark those that count."""
-        return self.annotate(in_force=ExpressionWrapper(in_force_condition(), BooleanField()))
+    def with_in_force(self, known_at: datetime.datetime | None = None):
+        """Each entry annotated with in_force (in_force_condition, now or as known at
+        known_at), for pages that list every entry and mark those that count."""
+        return self.annotate(
+            in_force=ExpressionWrapper(in_force_condition(known_at), BooleanField())
+        )
 
     def effective_on(self, date: datetime.date):
         return self.filter(effective_date__lte=date)
@@ -61,10 +59,10 @@ class StatusUpdateQuerySet(PublishableQuerySet):
     def oldest_first(self):
         return self.order_by(*StatusUpdate.RULE_ORDER)
 
-    def latest_changes(self, limit: int = 10, as_of: datetime.date | None = None):
-        """The latest entries in force (effective on or before as_of, if given), latest
-        effective first, with their outcome and its summit."""
-        updates = self.in_force()
+    def latest_changes(self, limit: int = 10, as_of: datetime.date | None = None, known_at=None):
+        """The latest entries in force (effective on or before as_of, if given; as known at
+        known_at), latest effective first, with their outcome and its summit."""
+        updates = self.in_force(known_at)
         if as_of is not None:
             updates = updates.effective_on(as_of)
         return updates.latest_first().select_related("outcome__summit")[:limit]
@@ -82,15 +80,15 @@ class StatusUpdateQuerySet(PublishableQuerySet):
         )
 
     def status_counts_over_time(
-        self, outcome_count: int, until: datetime.date | None = None
+        self, outcome_count: int, until: datetime.date | None = None, known_at=None
     ) -> list[tuple[datetime.date, str, Counter]]:
         """For each date on which these entries (those in force) took effect, up to until,
         oldest first: the date, the coarsest precision any entry gives for it (so that a
         chart never labels a date more precisely than known), and how many of outcome_count
         outcomes had each status then ("" for none yet; those without any entry count there
         too). One query: the entries in force in the rule's order, replayed so that on each
-        date every outcome has its latest entry."""
-        updates = self.in_force()
+        date every outcome has its latest entry. As the tracker knew them at known_at."""
+        updates = self.in_force(known_at)
         if until is not None:
             updates = updates.effective_on(until)
         rows = updates.oldest_first().values_list(
@@ -108,12 +106,12 @@ class StatusUpdateQuerySet(PublishableQuerySet):
             snapshots[date] = +counts  # the last one of the day stands; zeros dropped
         return [(date, precisions[date], snapshots[date]) for date in snapshots]
 
-    def for_timeline(self):
+    def for_timeline(self, known_at: datetime.datetime | None = None):
         """An outcome page's status history: every entry, corrected ones too, latest
-        effective first, marked in_force, with the entry it corrects, the one correcting it,
-        and sources."""
+        effective first, marked in_force (as known at known_at), with the entry it corrects,
+        the one correcting it, and sources."""
         return (
-            self.with_in_force()
+            self.with_in_force(known_at)
             .latest_first()
             .select_related("corrects", "corrected_by")
             .prefetch_related(Prefetch("sources", queryset=Source.objects.order_by("title")))
@@ -126,11 +124,14 @@ class StatusUpdateQuerySet(PublishableQuerySet):
 ENTRY_DETAILS = JSONObject(id="pk", since="effective_date", precision="effective_date_precision")
 
 
-def entry_in_force(as_of: datetime.date | None = None, field="pk") -> models.Subquery:
+def entry_in_force(
+    as_of: datetime.date | None = None, field="pk", known_at: datetime.datetime | None = None
+) -> models.Subquery:
     """For an outer query on outcomes: a field (a name, or an expression such as
     ENTRY_DETAILS) of the entry that sets each one's status on as_of (or latest), by the
-    rule of this module; None before the first entry."""
-    updates = StatusUpdate.objects.filter(outcome=OuterRef("pk")).in_force()
+    rule of this module, as the tracker knew it at known_at (default: now); None before the
+    first entry."""
+    updates = StatusUpdate.objects.filter(outcome=OuterRef("pk")).in_force(known_at)
     if as_of is not None:
         updates = updates.effective_on(as_of)
     if isinstance(field, str):
@@ -160,8 +161,9 @@ class StatusUpdate(Publishable, models.Model):
     RULE_ORDER = ("effective_date", "recorded_at", "pk")
     rule_key = operator.attrgetter(*RULE_ORDER)
 
-    # Public with its outcome only.
+    # Public with its outcome only; a fact, so it needs a source to be published.
     publication_parents = ("outcome",)
+    sources_required = True
 
     outcome = models.ForeignKey(
         "outcomes.Outcome", on_delete=models.PROTECT, related_name="status_updates"
@@ -204,7 +206,6 @@ class StatusUpdate(Publishable, models.Model):
     history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta:
-        permissions = [("publish_statusupdate", "Can publish and unpublish status updates")]
         ordering = ["outcome", "-effective_date", "-recorded_at", "-pk"]
         get_latest_by = ["effective_date", "recorded_at", "pk"]
         indexes = [
@@ -213,6 +214,7 @@ class StatusUpdate(Publishable, models.Model):
                 fields=["outcome", "-effective_date", "-recorded_at"],
                 name="statusupdate_latest_idx",
             ),
+            drafts_index("statusupdate"),
         ]
         constraints = [
             models.CheckConstraint(
