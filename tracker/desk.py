@@ -10,7 +10,25 @@ from dataclasses import dataclass
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
 from django.utils import timezone
 
-from outcomes.models import FollowUp, Outcome, StatusUpdate
+from actors.models import Membership, Relationship
+from core.publishing import describe
+from outcomes.models import (
+    FollowUp,
+    FollowUpChange,
+    Outcome,
+    OutcomeOrigin,
+    OutcomeParty,
+    StatusUpdate,
+)
+from summits.models import (
+    Challenge,
+    Participation,
+    Proposal,
+    Reaction,
+    Stance,
+    Summit,
+    SummitObjective,
+)
 
 LIST_LIMIT = 50
 DUE_SOON_DAYS = 30
@@ -38,6 +56,77 @@ class Capped:
         return cls(rows, rows[0].list_total if rows else 0)
 
 
+# Every kind of record that is reviewed before the public sees it (core.publishing), in the
+# order an editor reviews a summit: the summit, what it holds, its outcomes and their parts.
+# With what each draft's name and page need (select_related).
+REVIEWED = [
+    (Summit, ()),
+    (SummitObjective, ("summit",)),
+    (Participation, ("summit", "actor")),
+    (Proposal, ("summit", "actor")),
+    (Stance, ("proposal__actor", "actor")),
+    (Reaction, ("summit", "actor")),
+    (Challenge, ("summit",)),
+    (Outcome, ("summit",)),
+    (OutcomeParty, ("outcome", "actor")),
+    (OutcomeOrigin, ("outcome", "proposal__actor")),
+    (FollowUp, ("outcome",)),
+    (FollowUpChange, ("follow_up__outcome", "recorded_by")),
+    (StatusUpdate, ("outcome__summit", "recorded_by")),
+    (Membership, ("member", "organisation")),
+    (Relationship, ("actor", "other")),
+]
+REVIEWED_MODELS = {model._meta.label_lower: model for model, _ in REVIEWED}
+
+
+@dataclass
+class Draft:
+    """A draft on the desk: the record, the page where it shows (its own, or the page of
+    what it belongs to), its key for the publish form ("app.model:pk"), and the drafts it
+    belongs to, named (published with it, or first)."""
+
+    record: object
+    link: str
+    key: str
+    draft_parents: list[str]
+
+
+@dataclass
+class DraftKind:
+    label: str
+    drafts: Capped
+
+
+def drafts_of(model, related: tuple[str, ...]) -> DraftKind:
+    """A kind's drafts, oldest first: those waiting longest for review."""
+    capped = Capped.of(model.objects.drafts().select_related(*related).order_by("pk"))
+    capped.rows = [
+        Draft(
+            record,
+            _page_of(record),
+            _key(record),
+            [describe(p, capital=False) for p in record.parent_records() if not p.is_published],
+        )
+        for record in capped.rows
+    ]
+    return DraftKind(str(model._meta.verbose_name_plural).capitalize(), capped)
+
+
+def _key(record) -> str:
+    return f"{record._meta.label_lower}:{record.pk}"
+
+
+def _page_of(record) -> str:
+    if hasattr(record, "get_absolute_url"):
+        return record.get_absolute_url()
+    for parent in record.parent_records():
+        return _page_of(parent)
+    for name in ("member", "actor"):  # memberships and relationships: the actor's page
+        if hasattr(record, name):
+            return getattr(record, name).get_absolute_url()
+    return ""
+
+
 @dataclass
 class Desk:
     today: datetime.date
@@ -47,8 +136,7 @@ class Desk:
     due_follow_ups: Capped
     due_outcomes: Capped
     quiet_outcomes: Capped
-    draft_outcomes: Capped
-    draft_updates: Capped
+    drafts: list[DraftKind]
 
     @property
     def overdue_count(self) -> int:
@@ -60,7 +148,7 @@ class Desk:
 
     @property
     def draft_count(self) -> int:
-        return self.draft_outcomes.total + self.draft_updates.total
+        return sum(kind.drafts.total for kind in self.drafts)
 
 
 def quiet_outcomes(today: datetime.date, days: int) -> QuerySet:
@@ -107,11 +195,5 @@ def for_desk(quiet_days: int = DEFAULT_QUIET_DAYS, today: datetime.date | None =
         ),
         due_outcomes=Capped.of(outcomes.open_deadlines(today).deadlines_between(today, soon)),
         quiet_outcomes=Capped.of(quiet_outcomes(today, quiet_days)),
-        # Oldest first: those waiting longest for review.
-        draft_outcomes=Capped.of(outcomes.drafts().with_status().order_by("pk")),
-        draft_updates=Capped.of(
-            StatusUpdate.objects.drafts()
-            .select_related("outcome__summit", "recorded_by")
-            .order_by("recorded_at", "pk")
-        ),
+        drafts=[drafts_of(model, related) for model, related in REVIEWED],
     )

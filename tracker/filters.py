@@ -98,13 +98,20 @@ class OutcomeFilter(django_filters.FilterSet):
         label="Sort by", choices=list(SORTS.items()), method="sort_by"
     )
 
+    # Who looks, and at which moment (PageContext): the party filter and counts use the
+    # links they may see. Public, now, unless from_request says otherwise.
+    user = None
+    known_at = None
+
     @classmethod
     def from_request(cls, request, page, queryset: QuerySet) -> "OutcomeFilter":
         """Bound to the request's parameters, with the text cut as PageContext.text() does."""
         data = request.GET.copy()
         if "q" in data:
             data["q"] = page.text("q")
-        return cls(data, queryset=queryset, request=request)
+        filters = cls(data, queryset=queryset, request=request)
+        filters.user, filters.known_at = request.user, page.known_at
+        return filters
 
     # --- Filters -------------------------------------------------------------------------
 
@@ -112,7 +119,7 @@ class OutcomeFilter(django_filters.FilterSet):
         return queryset.filter(shown_status="" if value == NO_STATUS else value)
 
     def filter_actor(self, queryset, name, actor):
-        return queryset.party_to(actor)
+        return queryset.party_to(actor, self.user, self.known_at)
 
     def filter_overdue(self, queryset, name, value):
         return queryset.filter(overdue_then=True)
@@ -172,7 +179,8 @@ class OutcomeFilter(django_filters.FilterSet):
         even when the actor has two roles in it."""
         outcomes = self.others("actor").order_by().values("pk")
         return (
-            OutcomeParty.objects.filter(outcome__in=outcomes)
+            OutcomeParty.objects.visible_to(self.user, self.known_at)
+            .filter(outcome__in=outcomes)
             .order_by()
             .values("actor__slug", "actor__name", "actor__short_name")
             .annotate(n=Count("outcome", distinct=True))
@@ -318,14 +326,21 @@ class SummitFilter(django_filters.FilterSet):
         model = Summit
         fields = ["year", "actor", "status"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, participations=None, **kwargs):
+        """queryset: the summits the reader may see; participations: the participations
+        they may see (default: the public ones). Only their years and participants are
+        offered."""
         super().__init__(*args, **kwargs)
+        self.participations = (
+            Participation.objects.public() if participations is None else participations
+        )
         # Choices are read once here (one query each) and serve both validation and the
         # <select>; a ModelChoiceFilter would query again to validate.
-        years = Summit.objects.dates("start_date", "year", order="DESC")
+        years = self.queryset.dates("start_date", "year", order="DESC")
         self.filters["year"].extra["choices"] = [(d.year, str(d.year)) for d in years]
+        shown = self.participations.filter(summit__in=self.queryset.order_by().values("pk"))
         participants = (
-            Actor.objects.filter(Exists(Participation.objects.filter(actor=OuterRef("pk"))))
+            Actor.objects.filter(Exists(shown.filter(actor=OuterRef("pk"))))
             .order_by("name")
             .values_list("slug", "short_name", "name")
         )
@@ -336,7 +351,7 @@ class SummitFilter(django_filters.FilterSet):
     def filter_actor(self, queryset, name, value):
         # Exists rather than a join, so that counts annotated on the summits stay whole.
         return queryset.filter(
-            Exists(Participation.objects.filter(summit=OuterRef("pk"), actor__slug=value))
+            Exists(self.participations.filter(summit=OuterRef("pk"), actor__slug=value))
         )
 
     def notices(self) -> list[str]:

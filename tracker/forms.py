@@ -16,7 +16,7 @@ from core.changes import changes
 from core.concurrency import VersionedFormMixin
 from core.dates import DatePrecision
 from outcomes.models import FollowUp, FollowUpChange, FollowUpStatus, Outcome, StatusUpdate
-from outcomes.services import save_status_update
+from outcomes.services import plan_follow_up_change, save_status_update
 from summits.models import Summit
 
 
@@ -158,6 +158,15 @@ class CitesSourcesMixin:
         return sources
 
 
+def publish_now_field() -> forms.BooleanField:
+    """For a user who may publish: skip the draft stage."""
+    return forms.BooleanField(
+        required=False,
+        label="Publish now",
+        help_text="Leave unticked to save it as a draft for review.",
+    )
+
+
 def date_input() -> forms.DateInput:
     # The ISO format is what <input type="date"> sends and expects back.
     return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -212,11 +221,7 @@ class StatusUpdateForm(CitesSourcesMixin, forms.ModelForm):
         self.fields["corrects"].empty_label = "Nothing: this is a new entry"
         self.add_source_fields(sources_near(outcome))
         if can_publish:
-            self.fields["publish_now"] = forms.BooleanField(
-                required=False,
-                label="Publish now",
-                help_text="Leave unticked to save it as a draft for review.",
-            )
+            self.fields["publish_now"] = publish_now_field()
 
     def clean(self):
         cleaned_data = super().clean()
@@ -236,11 +241,14 @@ class StatusUpdateForm(CitesSourcesMixin, forms.ModelForm):
 
 class FollowUpChangeForm(VersionedFormMixin, CitesSourcesMixin, forms.Form):
     """Mark a follow-up held, missed, postponed or cancelled (outcomes.services.
-    record_follow_up_change).
+    record_follow_up_change), citing at least one source: a draft, unless a user who may
+    publish ticks "publish now".
 
     It carries the follow-up's version: a change saved by someone else since the form was
     loaded is refused, with their changes listed and this input kept (VersionedFormMixin).
     """
+
+    sources_required = True
 
     status = forms.ChoiceField(
         label="Mark it as",
@@ -268,12 +276,14 @@ class FollowUpChangeForm(VersionedFormMixin, CitesSourcesMixin, forms.Form):
         help_text="What happened, and why, if known.",
     )
 
-    def __init__(self, *args, instance: FollowUp, **kwargs):
+    def __init__(self, *args, instance: FollowUp, can_publish: bool = False, **kwargs):
         self.instance = instance  # VersionedFormMixin reads its version
         super().__init__(*args, **kwargs)
         self.add_source_fields(
             sources_near(instance.outcome, Q(follow_ups=instance)),
         )
+        if can_publish:
+            self.fields["publish_now"] = publish_now_field()
 
     def clean(self):
         cleaned_data = super().clean()
@@ -284,6 +294,18 @@ class FollowUpChangeForm(VersionedFormMixin, CitesSourcesMixin, forms.Form):
                 "resulting_summit", "Only a follow-up that was held has a resulting summit."
             )
         self.clean_sources_given(cleaned_data)
+        if cleaned_data.get("status") and not self.has_error("date"):
+            # The change's own rules, with the form's other errors: all shown at once.
+            try:
+                plan_follow_up_change(
+                    self.instance,
+                    status=cleaned_data["status"],
+                    date=cleaned_data.get("date"),
+                    date_precision=cleaned_data.get("date_precision") or DatePrecision.DAY,
+                    resulting_summit=cleaned_data.get("resulting_summit"),
+                )
+            except ValidationError as error:
+                self.add_model_errors(error)
         return cleaned_data
 
     def add_model_errors(self, error: ValidationError) -> None:

@@ -1,8 +1,9 @@
 """The three roles, as groups with permissions, and the code that keeps them so.
 
 - Analysts enter: they add and edit summits, actors, sources, proposals, outcomes and their
-  parts, and draft status updates. They cannot publish, nor change a follow-up's status.
-- Editors do all that, publish and unpublish, record follow-up changes, and delete records
+  parts, and draft status updates and follow-up changes. Everything they enter is a draft
+  until an editor publishes it.
+- Editors do all that, publish and withdraw any record (core.publish), and delete records
   nothing depends on.
 - Researchers sign in to read work in progress, drafts included; they change nothing.
 
@@ -23,7 +24,14 @@ ENTERED = {
         "reaction",
         "challenge",
     ],
-    "outcomes": ["outcome", "outcomeparty", "outcomeorigin", "followup", "statusupdate"],
+    "outcomes": [
+        "outcome",
+        "outcomeparty",
+        "outcomeorigin",
+        "followup",
+        "statusupdate",
+        "followupchange",
+    ],
 }
 # Parts edited inline on their parent's page: removing a row there needs delete.
 INLINE_PARTS = {
@@ -38,14 +46,10 @@ WHOLE_RECORDS = {
     "summits": ["summit", "proposal"],
     "outcomes": ["outcome", "followup", "statusupdate"],
 }
-# Read-only for everyone signed in: the follow-up change log (written through the desk).
-READ_ONLY = {"outcomes": ["followupchange"]}
+# Read-only for everyone signed in: the publication log (written by publishing).
+READ_ONLY = {"core": ["publicationevent"]}
 
-PUBLISH = [
-    "outcomes.publish_outcome",
-    "outcomes.publish_statusupdate",
-    "outcomes.record_followup_change",
-]
+PUBLISH = ["core.publish"]
 
 
 def _perms(actions: list[str], models_by_app: dict[str, list[str]]) -> set[str]:
@@ -59,13 +63,13 @@ def _perms(actions: list[str], models_by_app: dict[str, list[str]]) -> set[str]:
 
 # Every role sees drafts on the public pages (core.publishing.can_see_drafts).
 VIEW_ALL = _perms(["view"], ENTERED) | _perms(["view"], READ_ONLY) | {"core.view_drafts"}
-# Analysts may discard a draft status update; nobody deletes a published one (the admin
-# refuses: a published entry is corrected by a new one).
+# Analysts may discard a draft status update or follow-up change; nobody deletes a
+# published one (the admin refuses: a published entry is corrected by a new one).
 ANALYST = (
     VIEW_ALL
     | _perms(["add", "change"], ENTERED)
     | _perms(["delete"], INLINE_PARTS)
-    | {"outcomes.delete_statusupdate"}
+    | {"outcomes.delete_statusupdate", "outcomes.delete_followupchange"}
 )
 EDITOR = ANALYST | _perms(["delete"], WHOLE_RECORDS) | set(PUBLISH)
 RESEARCHER = VIEW_ALL

@@ -12,7 +12,9 @@ random choice comes from one random.Random(seed), drawn in a fixed order.
 Rows are written with bulk_create, which skips save() and signals: relative deadlines are
 computed here with add_period(), the stored current status is set afterwards with
 refresh_status() (the model's one rule), and the audit trail (django-simple-history) records
-nothing, which is what synthetic data wants.
+nothing, which is what synthetic data wants. Every record is written published, a few days
+after its summit or its entry, with the publication log's event for it, so that pages read
+"as the tracker showed it on day D" do the work they do on real data.
 """
 
 import datetime
@@ -21,12 +23,15 @@ import time
 from collections import Counter
 from collections.abc import Callable
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 from django.utils import timezone
 
 from actors.models import Actor, ActorKind, Source, SourceKind
 from core.changes import changed, changes
 from core.dates import DatePrecision, PeriodUnit, add_period
+from core.models import PublicationAction, PublicationEvent
+from core.publishing import Publishable
 from outcomes.models import (
     FollowUp,
     FollowUpChange,
@@ -210,7 +215,8 @@ def _at(date: datetime.date, rng: random.Random) -> datetime.datetime:
 
 
 class _Writer:
-    """bulk_create with a running count per model, for the summary."""
+    """bulk_create with a running count per model, for the summary; a published record's
+    event in the publication log is written with it."""
 
     def __init__(self):
         self.created: Counter = Counter()
@@ -219,7 +225,23 @@ class _Writer:
         if rows:
             model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
             self.created[model._meta.label] += len(rows)
+            if issubclass(model, Publishable):
+                self.log_publication(model, rows)
         return rows
+
+    def log_publication(self, model, rows: list) -> None:
+        content_type = ContentType.objects.get_for_model(model)
+        events = [
+            PublicationEvent(
+                content_type=content_type,
+                object_id=row.pk,
+                action=PublicationAction.PUBLISHED,
+                at=row.published_at,
+                version=getattr(row, "version", None),
+            )
+            for row in rows
+        ]
+        self.create(PublicationEvent, events)
 
     def cite(self, m2m_field, owners: list, source: Source) -> None:
         """Every owner cites the synthetic source: through rows written in bulk."""
@@ -323,6 +345,13 @@ class _Generator:
                 summary=f"An invented summit on {_THEME_WORDS[theme]} in {city}, for "
                 "synthetic data; it never took place.",
             )
+            # What a summit lists is published with it, the morning after it ends (no
+            # random draw: the rest of the dataset stays what the seed always gave).
+            summit.published_at = datetime.datetime.combine(
+                min(summit.end_date + datetime.timedelta(days=1), self.last_day),
+                datetime.time(9),
+                tzinfo=datetime.UTC,
+            )
             summits.append(summit)
             roles = [ParticipantRole.HOST] + [
                 _pick(
@@ -346,6 +375,7 @@ class _Generator:
                         role=role,
                         delegation_head=head,
                         delegation_head_title=rng.choice(_POSTS) if head else "",
+                        published_at=summit.published_at,
                     )
                 )
             summit_proposals = []
@@ -360,6 +390,7 @@ class _Generator:
                         title=f"Progress on {_THEME_WORDS[topic]} {MARK}",
                         text=f"An invented proposal on {_THEME_WORDS[topic]}; not real.",
                         order=order,
+                        published_at=summit.published_at,
                     )
                 )
             proposals.extend(summit_proposals)
@@ -463,7 +494,13 @@ class _Generator:
             role = PartyRole.RESPONSIBLE if i == 0 else rng.choice(list(PartyRole))
             evidence = Evidence.STATED if rng.random() < 0.8 else Evidence.INFERRED
             chunk.parties.append(
-                OutcomeParty(outcome=outcome, actor=actor, role=role, evidence=evidence)
+                OutcomeParty(
+                    outcome=outcome,
+                    actor=actor,
+                    role=role,
+                    evidence=evidence,
+                    published_at=outcome.published_at,
+                )
             )
 
     def origins(self, chunk, outcome, proposals) -> None:
@@ -471,7 +508,9 @@ class _Generator:
         roll = rng.random()
         count = 2 if roll < 0.1 else 1 if roll < 0.6 else 0
         for proposal in rng.sample(proposals, min(count, len(proposals))):
-            chunk.origins.append(OutcomeOrigin(outcome=outcome, proposal=proposal))
+            chunk.origins.append(
+                OutcomeOrigin(outcome=outcome, proposal=proposal, published_at=outcome.published_at)
+            )
 
     def updates(self, chunk, outcome, summit, count: int) -> None:
         """count dated entries from the summit to yesterday, the status moving as
@@ -538,6 +577,7 @@ class _Generator:
             location=rng.choice(_CITIES),
             due_date=due,
             due_date_precision=DatePrecision.DAY,
+            published_at=outcome.published_at,
         )
         if due >= self.today:
             states = {FollowUpStatus.SCHEDULED: 80, FollowUpStatus.CANCELLED: 10}
@@ -559,6 +599,7 @@ class _Generator:
             note="Invented for synthetic data; not real.",
             recorded_at=_at(min(due, self.last_day), rng),
         )
+        change.published_at = change.recorded_at + datetime.timedelta(hours=1)
         if status == FollowUpStatus.HELD:
             held = min(due + datetime.timedelta(days=rng.randint(-10, 10)), self.last_day)
             follow_up.held_on = change.date = max(held, summit.start_date)
@@ -708,10 +749,19 @@ def remove(log: Log = print) -> Counter:
     deleted: Counter = Counter()
     with changes():
         for label, queryset in _removal_steps():
-            history = getattr(queryset.model, "history", None)
+            model = queryset.model
+            history = getattr(model, "history", None)
             if history is not None:
                 trail = history.filter(id__in=queryset.values("pk"))
                 trail._raw_delete(trail.db)
+            if issubclass(model, Publishable):
+                # The one exception to an append-only log: invented records leave with
+                # their events, so that the log holds only what real records went through.
+                events = PublicationEvent.objects.filter(
+                    content_type=ContentType.objects.get_for_model(model),
+                    object_id__in=queryset.values("pk"),
+                )
+                events._raw_delete(events.db)
             deleted[label] = queryset._raw_delete(queryset.db)
             log(f"{label}: {deleted[label]:,} deleted ({time.monotonic() - started:.0f} s)")
         # The foreign keys are checked at commit (Django declares them deferred): check

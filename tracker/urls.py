@@ -28,6 +28,11 @@ urlpatterns = [
         name="desk_record_update",
     ),
     path("desk/follow-ups/<int:pk>/", desk.follow_up_change, name="desk_follow_up"),
+    path(
+        "desk/follow-ups/<int:pk>/discard/",
+        desk.discard_follow_up_change,
+        name="desk_discard_follow_up_change",
+    ),
     path("desk/publish/", desk.publish, name="desk_publish"),
     path("accounts/", include("django.contrib.auth.urls")),
 ]

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from actors.models import Actor, ActorName, Membership, Relationship, Source
 from core.changes import changes
-from core.publishing import publish
+from core.publishing import Publishable, publish
 from outcomes.models import FollowUp, Outcome, OutcomeOrigin, OutcomeParty, Status, StatusUpdate
 from outcomes.services import save_status_update
 from summits.models import (
@@ -45,6 +45,8 @@ class Loader:
         self.created: Counter[str] = Counter()
         self.sources: dict[str, Source] = {}
         self.actors: dict[str, Actor] = {}
+        # What the demo holds is reviewed work: published at the end, all together.
+        self.to_publish: list[Publishable] = []
 
     def upsert(self, model: type[models.Model], lookup: dict, **values) -> models.Model:
         """update_or_create(), but validated with full_clean() before saving, so the demo
@@ -62,6 +64,8 @@ class Loader:
         if changed:  # an unchanged record is not saved again, so its history stays quiet
             obj.full_clean()
             obj.save()
+        if isinstance(obj, Publishable):
+            self.to_publish.append(obj)
         return obj
 
     def new(self, *models_: type[models.Model]) -> int:
@@ -260,8 +264,6 @@ class Loader:
             deadline_text=item.get("deadline_text", ""),
         )
         outcome.sources.set(sources)
-        # The demo stands for reviewed work: it is published (once; a re-run keeps the date).
-        publish([outcome], None)
         for party in item.get("parties", []):
             self.upsert(
                 OutcomeParty,
@@ -318,10 +320,10 @@ class Loader:
             for name, value in values.items():
                 setattr(update, name, value)
             update.full_clean()
-            save_status_update(update, user=None, sources=sources, publish=True)
+            save_status_update(update, user=None, sources=sources)
         else:
             update.sources.set(sources)
-            publish([update], None)
+        self.to_publish.append(update)
 
     def load_recommendations(self) -> None:
         items = [
@@ -344,4 +346,8 @@ def load_demo(log: Log = lambda message: None) -> Counter[str]:
         for summit in SUMMITS:
             loader.load_summit(summit)
         loader.load_recommendations()
+        # Published once (a re-run keeps the dates), each after what it belongs to.
+        published = publish(loader.to_publish, None, with_parents=True)
+        if published:
+            log(f"Published {len(published)} records.")
     return loader.created

@@ -15,9 +15,9 @@ class Migration(migrations.Migration):
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("core", "0001_initial"),
-        ("actors", "0005_search_index"),
-        ("summits", "0004_search_indexes"),
-        ("outcomes", "0009_layers"),
+        ("actors", "0006_publishing"),
+        ("summits", "0005_publishing"),
+        ("outcomes", "0011_publication_log"),
     ]
 
     operations = [migrations.RunPython(sync_roles, migrations.RunPython.noop)]

@@ -70,19 +70,22 @@ def actor_list(request):
 @public_page
 def actor_detail(request, slug):
     page = PageContext(request)
-    actor = get_object_or_404(_with_list_sizes(Actor.objects.for_detail()), slug=slug)
+    user, known_at = request.user, page.known_at
+    actor = get_object_or_404(
+        _with_list_sizes(Actor.objects.for_detail(), user, known_at), slug=slug
+    )
     actor.name_list = [
         ActorName(actor=actor, **row)
         for row in sorted(actor.name_rows or [], key=lambda row: (row["language"], row["name"]))
     ]
 
     # Memberships and relationships come both ways in one query each; split them here.
-    memberships = list(Actor.objects.memberships_of(actor))
+    memberships = list(Actor.objects.memberships_of(actor, user, known_at))
     actor.membership_list = [m for m in memberships if m.member_id == actor.pk]
     actor.member_list = sorted(
         (m for m in memberships if m.organisation_id == actor.pk), key=lambda m: m.member.name
     )
-    relationships = list(Actor.objects.relationships_of(actor))
+    relationships = list(Actor.objects.relationships_of(actor, user, known_at))
     actor.relationship_list = [r for r in relationships if r.actor_id == actor.pk]
     relationships_towards = [r for r in relationships if r.actor_id != actor.pk]
 
@@ -90,17 +93,20 @@ def actor_detail(request, slug):
     # its own: an actor may have attended hundreds of summits and be party to thousands of
     # outcomes.
     summits = page.paginate(
-        Summit.objects.attended_by(actor), SUMMITS_PER_PAGE, actor.summit_count, "summits"
+        Summit.objects.attended_by(actor, user, known_at),
+        SUMMITS_PER_PAGE,
+        actor.summit_count,
+        "summits",
     )
     proposals = page.paginate(
-        Proposal.objects.for_actor_page(actor),
+        Proposal.objects.visible_to(user, known_at).for_actor_page(actor),
         PROPOSALS_PER_PAGE,
         actor.proposal_count,
         "proposals",
     )
     led_to = defaultdict(list)
-    outcomes = Outcome.objects.visible_to(request.user)
-    for outcome in outcomes.led_from([proposal.pk for proposal in proposals], page.as_of):
+    shown = [proposal.pk for proposal in proposals]
+    for outcome in Outcome.objects.led_from(shown, page.status_on, user, known_at):
         led_to[outcome.origin_proposal_id].append(outcome)
     made, addressed = [], []
     for proposal in proposals:
@@ -111,7 +117,7 @@ def actor_detail(request, slug):
     # The commitments under their status's heading, with the number of commitments in that
     # status on all pages: the page's ids come with those numbers, then the rows with
     # everything shown (for_actor_page).
-    commitments = Outcome.objects.for_actor_page(actor, page.as_of, request.user)
+    commitments = Outcome.objects.for_actor_page(actor, page.status_on, user, known_at)
     page_obj = page.paginate(
         _CountedByPage(
             commitments.counted_by_status().values_list("pk", "in_status", "total", named=True),
@@ -123,7 +129,7 @@ def actor_detail(request, slug):
     in_status = {row.pk: row.in_status for row in page_obj}
     rows = commitments.order_by().in_bulk(list(in_status))
     page_obj.object_list = [rows[pk] for pk in in_status]
-    hide_draft_parents(page_obj, request.user)
+    hide_draft_parents(page_obj, user, known_at)
     for outcome in page_obj:
         outcome.actor_roles = [
             {"label": PartyRole(role["role"]).label, "note": role["note"]}
@@ -161,15 +167,17 @@ def actor_detail(request, slug):
     )
 
 
-def _with_list_sizes(actors):
+def _with_list_sizes(actors, user, known_at):
     """The actors with how many summits each attended (as a participant or at the head of a
     delegation: Summit.objects.attended_by) and how many proposals it made or are addressed
     to it (Proposal.objects.for_actor_page), counted in subqueries of the actor's own query,
     for the paginators."""
-    involved = Participation.objects.filter(
+    involved = Participation.objects.visible_to(user, known_at).filter(
         Q(actor=OuterRef("pk")) | Q(delegation_head=OuterRef("pk"))
     )
-    proposals = Proposal.objects.filter(Q(actor=OuterRef("pk")) | Q(addressed_to=OuterRef("pk")))
+    proposals = Proposal.objects.visible_to(user, known_at).filter(
+        Q(actor=OuterRef("pk")) | Q(addressed_to=OuterRef("pk"))
+    )
     return actors.annotate(
         summit_count=count_of(involved, "summit", distinct=True),
         proposal_count=count_of(proposals),

@@ -1,5 +1,6 @@
-"""What every public page shares: the as-of date, paging, notices about bad input, and
-whether the reader may see drafts (signed-in staff) or published records only (everyone else).
+"""What every public page shares: the as-of date (what was true then), the known-at date
+(what the tracker had published by then), paging, notices about bad input, and who the reader
+is: signed-in staff see drafts, marked; everyone else published records only.
 
 Bad input never raises: it is ignored with a notice that says what was wrong, and the page is
 shown as if the parameter had not been given.
@@ -9,6 +10,8 @@ import datetime
 from functools import cached_property
 
 from django.core.paginator import Page, Paginator
+from django.http import Http404
+from django.shortcuts import render
 from django.utils import timezone
 
 from core.publishing import can_see_drafts
@@ -23,38 +26,52 @@ class PageContext:
         self.request = request
         self.notices: list[str] = []
         self._requested_pages: dict[str, int] = {}
-        self.as_of = self._read_as_of()
+        self.as_of = self._read_date("as_of", "the as-of date", "Showing today’s status instead.")
+        self.known_on = self._read_date(
+            "known_at", "the known-at date", "Showing what the tracker publishes today instead."
+        )
 
-    def _read_as_of(self) -> datetime.date | None:
-        raw = self.request.GET.get("as_of", "").strip()
+    def _read_date(self, name: str, what: str, instead: str) -> datetime.date | None:
+        raw = self.request.GET.get(name, "").strip()
         if not raw:
             return None
         try:
             date = datetime.date.fromisoformat(raw)
         except ValueError:
             self.notices.append(
-                f"“{raw[:40]}” is not a date: give the as-of date as YYYY-MM-DD, e.g. 2025-09-01. "
-                "Showing today’s status instead."
+                f"“{raw[:40]}” is not a date: give {what} as YYYY-MM-DD, e.g. 2025-09-01. {instead}"
             )
             return None
         if date > timezone.localdate():
-            self.notices.append(
-                "The as-of date is in the future; nothing is known about it yet. "
-                "Showing today’s status instead."
-            )
+            self.notices.append(f"{what.capitalize()} is in the future. {instead}")
             return None
         return date
 
     @cached_property
+    def known_at(self) -> datetime.datetime | None:
+        """The end of the known-at day, in the site's time: the tracker as it stood then."""
+        if self.known_on is None:
+            return None
+        end = datetime.datetime.combine(self.known_on, datetime.time.max)
+        return timezone.make_aware(end)
+
+    @cached_property
     def show_drafts(self) -> bool:
-        """Signed-in staff see drafts, marked; everyone else published records only. Worked
-        out when first needed: exports and feeds never ask."""
-        return can_see_drafts(self.request.user)
+        """Signed-in staff see drafts, marked; everyone else published records only; and
+        nobody, on a page as the tracker showed it on a past day. Worked out when first
+        needed: exports and feeds never ask."""
+        return self.known_at is None and can_see_drafts(self.request.user)
+
+    @property
+    def status_on(self) -> datetime.date | None:
+        """The date statuses are shown for, if not today: the as-of date, or the known-at
+        date (a page as the tracker showed it that day shows the statuses of that day)."""
+        return self.as_of or self.known_on
 
     @property
     def status_date(self) -> datetime.date:
-        """The date statuses are shown for: the as-of date, or today."""
-        return self.as_of or timezone.localdate()
+        """The date statuses are shown for: status_on, or today."""
+        return self.status_on or timezone.localdate()
 
     def text(self, name: str) -> str:
         """A free-text parameter, trimmed to a sane length."""
@@ -109,9 +126,25 @@ class PageContext:
         query[param] = value
         return f"?{query.urlencode()}"
 
+    def not_found(self, model, **lookup):
+        """The answer for a record the reader may not see: a 404 as if it did not exist,
+        but for a record public now that was not yet public on the known-at day, a 404 that
+        says so and links to the record as published today."""
+        if self.known_at is not None:
+            record = model.objects.public().filter(**lookup).first()
+            if record is not None:
+                return render(
+                    self.request,
+                    "site/not_public_then.html",
+                    self.context(record=record, kind=model._meta.verbose_name),
+                    status=404,
+                )
+        raise Http404(f"No {model._meta.verbose_name} is shown at this address.")
+
     def context(self, **extra) -> dict:
         return {
             "as_of": self.as_of,
+            "known_on": self.known_on,
             "notices": self.notices,
             "show_drafts": self.show_drafts,
             **extra,

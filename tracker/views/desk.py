@@ -10,6 +10,7 @@ raise_exception: a signed-in user without it gets 403 rather than a loop back to
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,12 +18,20 @@ from django.views.decorators.http import require_POST
 
 from core.changes import changes
 from core.concurrency import EditConflict
+from core.publishing import PublishingRefused, can_publish
 from core.publishing import publish as publish_records
 from core.publishing import unpublish as unpublish_records
-from outcomes.models import FollowUp, Outcome, StatusUpdate
+from outcomes.models import FollowUp, Outcome
 from outcomes.services import record_follow_up_change
 
-from ..desk import DEFAULT_QUIET_DAYS, DUE_SOON_DAYS, LIST_LIMIT, QUIET_PERIODS, for_desk
+from ..desk import (
+    DEFAULT_QUIET_DAYS,
+    DUE_SOON_DAYS,
+    LIST_LIMIT,
+    QUIET_PERIODS,
+    REVIEWED_MODELS,
+    for_desk,
+)
 from ..forms import FollowUpChangeForm, StatusUpdateForm
 
 
@@ -73,9 +82,9 @@ def _next_url(request, default: str) -> str:
 @permission_required("outcomes.add_statusupdate", raise_exception=True)
 def record_status_update(request, slug):
     outcome = get_object_or_404(Outcome.objects.select_related("summit").with_status(), slug=slug)
-    can_publish = request.user.has_perm("outcomes.publish_statusupdate")
+    may_publish = can_publish(request.user)
     data = request.POST if request.method == "POST" else None
-    form = StatusUpdateForm(data, outcome=outcome, can_publish=can_publish)
+    form = StatusUpdateForm(data, outcome=outcome, can_publish=may_publish)
     if data is not None and form.is_valid():
         update = form.save(user=request.user)
         if update.is_published:
@@ -97,7 +106,7 @@ def record_status_update(request, slug):
             ],
             "outcome": outcome,
             "form": form,
-            "can_publish": can_publish,
+            "can_publish": may_publish,
             "next": _next_url(request, ""),
         },
     )
@@ -110,13 +119,14 @@ def _load_follow_up(pk: int) -> FollowUp:
 
 
 @login_required
-@permission_required("outcomes.record_followup_change", raise_exception=True)
+@permission_required("outcomes.add_followupchange", raise_exception=True)
 def follow_up_change(request, pk):
     follow_up = _load_follow_up(pk)
+    may_publish = can_publish(request.user)
     if request.method != "POST":
-        form = FollowUpChangeForm(instance=follow_up)
+        form = FollowUpChangeForm(instance=follow_up, can_publish=may_publish)
     else:
-        form = FollowUpChangeForm(request.POST, instance=follow_up)
+        form = FollowUpChangeForm(request.POST, instance=follow_up, can_publish=may_publish)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -131,9 +141,12 @@ def follow_up_change(request, pk):
                         sources=form.save_sources(),
                         resulting_summit=data["resulting_summit"],
                         user=request.user,
+                        publish=bool(data.get("publish_now")),
                     )
             except ValidationError as error:
                 form.add_model_errors(error)
+            except PublishingRefused as refusal:
+                form.add_error(None, " ".join(refusal.problems))
             except EditConflict:
                 # Someone saved between the form's version check and this save. Checking
                 # again now reports their change, as if the check had caught it.
@@ -146,11 +159,22 @@ def follow_up_change(request, pk):
                         "change was not saved. Check it and save again.",
                     )
             else:
-                messages.success(request, f"Recorded: {change}.")
+                if change.is_published:
+                    messages.success(request, f"Recorded and published: {change}.")
+                else:
+                    messages.success(
+                        request,
+                        f"Recorded as a draft: {change}. It changes the follow-up once an "
+                        "editor publishes it.",
+                    )
                 return redirect(
                     _next_url(request, f"{follow_up.outcome.get_absolute_url()}#follow-ups")
                 )
-    recorded = follow_up.changes.select_related("recorded_by").prefetch_related("sources")
+    recorded = list(
+        follow_up.changes.select_related("recorded_by", "resulting_summit").prefetch_related(
+            "sources"
+        )
+    )
     return render(
         request,
         "desk/follow_up.html",
@@ -164,54 +188,102 @@ def follow_up_change(request, pk):
             "follow_up": follow_up,
             "form": form,
             "changes": recorded,
+            # At most one change waits for review: the next one is recorded after it.
+            "pending": next((change for change in recorded if not change.is_published), None),
+            "can_publish": may_publish,
             "next": _next_url(request, ""),
         },
     )
 
 
-PUBLISHABLE = {
-    "outcome": (Outcome, "outcomes.publish_outcome"),
-    "update": (StatusUpdate, "outcomes.publish_statusupdate"),
-}
+@require_POST
+@login_required
+@permission_required("outcomes.delete_followupchange", raise_exception=True)
+def discard_follow_up_change(request, pk):
+    """Discard the follow-up's change that waits for review (a draft: a published change
+    is history, and stays)."""
+    follow_up = get_object_or_404(FollowUp, pk=pk)
+    pending = follow_up.changes.drafts().first()
+    if pending is None:
+        messages.info(request, "No change of this follow-up is waiting for review.")
+    else:
+        with changes():
+            pending._history_user = request.user
+            pending.delete()
+        messages.success(request, f"Discarded the draft change: {pending}.")
+    return redirect(reverse("desk_follow_up", args=[follow_up.pk]))
+
+
+# The short names the desk's own buttons give the two kinds it has always published.
+KINDS = {"outcome": "outcomes.outcome", "update": "outcomes.statusupdate"}
+MAX_RECORDS = 500  # per request: what one review of the desk's lists can hold
 
 
 @require_POST
 @login_required
 def publish(request):
-    kind = request.POST.get("kind", "")
-    if kind not in PUBLISHABLE:
-        return _bad_request(request, "Say what to publish: kind must be “outcome” or “update”.")
-    model, permission = PUBLISHABLE[kind]
-    if not request.user.has_perm(permission):
+    """Publish or withdraw records: those named `record` ("app.model:pk", as many as
+    chosen), or one by `kind` and `pk`. Those they belong to go too with `with_parents`;
+    otherwise a draft of a draft is refused, saying what to publish first."""
+    if not can_publish(request.user):
         raise PermissionDenied
-    action = request.POST.get("action", "")
+    action = request.POST.get("action", "publish")
     if action not in ("publish", "unpublish"):
         return _bad_request(request, "Say what to do: action must be “publish” or “unpublish”.")
-    pk = request.POST.get("pk", "")
-    if not pk.isdigit():
-        return _bad_request(request, f"“{pk[:20]}” is not the number of a record.")
-    item = get_object_or_404(model.objects.all(), pk=pk)
-    name = f"“{item}”"
-    if action == "publish" and item.is_published:
-        messages.info(request, f"{name} was already published.")
-    elif action == "unpublish" and not item.is_published:
-        messages.info(request, f"{name} was not published.")
-    else:
-        try:
-            if action == "publish":
-                publish_records([item], request.user)
-            else:
-                unpublish_records([item], request.user)
-        except EditConflict:
-            messages.error(
-                request,
-                f"Someone else changed {name} at the same moment; nothing was done. "
-                "Check it and try again.",
+    keys = request.POST.getlist("record")
+    if "kind" in request.POST or "pk" in request.POST:
+        kind = request.POST.get("kind", "")
+        if kind not in KINDS:
+            return _bad_request(request, "Say what to publish: kind must be “outcome” or “update”.")
+        keys = [f"{KINDS[kind]}:{request.POST.get('pk', '')}"]
+    if not keys:  # the desk's form sent with nothing ticked
+        messages.error(request, "Choose at least one draft to publish; nothing was changed.")
+        return redirect(_next_url(request, reverse("desk")))
+    if len(keys) > MAX_RECORDS:
+        return _bad_request(request, f"Choose at most {MAX_RECORDS} records at a time.")
+    chosen = {}
+    for key in keys:
+        label, _, pk = key.partition(":")
+        if label not in REVIEWED_MODELS:
+            return _bad_request(request, f"“{label[:40]}” is not a kind of record to publish.")
+        if not pk.isdigit():
+            return _bad_request(request, f"“{pk[:20]}” is not the number of a record.")
+        chosen.setdefault(REVIEWED_MODELS[label], []).append(int(pk))
+    records = []
+    for model, pks in chosen.items():
+        found = model.objects.in_bulk(pks)
+        if len(found) != len(set(pks)):
+            raise Http404("No such record.")
+        records += [found[pk] for pk in dict.fromkeys(pks)]
+    try:
+        if action == "publish":
+            done = publish_records(
+                records, request.user, with_parents=request.POST.get("with_parents") == "1"
             )
         else:
-            done = "Published" if action == "publish" else "Unpublished (now a draft)"
-            messages.success(request, f"{done}: {name}.")
+            done = unpublish_records(records, request.user)
+    except PublishingRefused as refusal:
+        messages.error(request, "Nothing was published or withdrawn. " + " ".join(refusal.problems))
+    except EditConflict:
+        messages.error(
+            request,
+            f"Someone else changed {_names(records)} at the same moment; nothing was done. "
+            "Check and try again.",
+        )
+    else:
+        if not done:
+            state = "already published" if action == "publish" else "not published"
+            messages.info(request, f"{_names(records)}: {state}.")
+        elif action == "publish":
+            messages.success(request, f"Published: {_names(done)}.")
+        else:
+            messages.success(request, f"Withdrawn (now drafts): {_names(done)}.")
     return redirect(_next_url(request, reverse("desk")))
+
+
+def _names(records: list, shown: int = 5) -> str:
+    names = "; ".join(f"“{record}”" for record in records[:shown])
+    return names + (f" and {len(records) - shown} more" if len(records) > shown else "")
 
 
 def _bad_request(request, message: str):

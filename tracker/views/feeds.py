@@ -53,7 +53,7 @@ class UpdatesFeed(Feed):
         scope = FeedScope()
         # A draft outcome is not found, as on its page for the public.
         scopes = (
-            ("summit", Summit.objects),
+            ("summit", Summit.objects.public()),
             ("actor", Actor.objects),
             ("outcome", Outcome.objects.public()),
         )
@@ -103,7 +103,7 @@ class UpdatesFeed(Feed):
             if scope.summit:
                 outcomes = outcomes.filter(summit=scope.summit)
             if scope.actor:
-                outcomes = outcomes.party_to(scope.actor)
+                outcomes = outcomes.party_to(scope.actor)  # the public links only
             if scope.outcome:
                 outcomes = outcomes.filter(pk=scope.outcome.pk)
         return StatusUpdate.objects.public().for_feed(outcomes, limit=FEED_LIMIT)

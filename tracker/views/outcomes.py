@@ -1,11 +1,10 @@
 """The outcome pages: the filterable list (/outcomes/) and one outcome (/outcomes/<slug>/)."""
 
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
 from core.cache import DatasetCache, public_page
-from core.db import related_or_none
 from outcomes.models import Outcome, hide_draft_parents
 
 from ..charts import step_chart
@@ -18,7 +17,9 @@ PER_PAGE = 25
 @public_page
 def outcome_list(request):
     page = PageContext(request)
-    outcomes = Outcome.objects.visible_to(request.user).for_list(page.as_of)
+    outcomes = Outcome.objects.visible_to(request.user, page.known_at).for_list(
+        page.status_on, page.known_at
+    )
     filters = OutcomeFilter.from_request(request, page, outcomes)
     page.notices.extend(filters.notices())
     # The facet counts cover every outcome: cached per data version (core/cache.py).
@@ -26,6 +27,7 @@ def outcome_list(request):
     depends_on = {
         **filters.describe(),
         "as_of": page.as_of,
+        "known": page.known_on,
         "day": page.status_date,  # "overdue" depends on today
         "drafts": page.show_drafts,
     }
@@ -38,7 +40,7 @@ def outcome_list(request):
     )
     rows = filters.qs.order_by().in_bulk(list(outcomes.object_list))
     outcomes.object_list = [rows[pk] for pk in outcomes.object_list]
-    hide_draft_parents(outcomes, request.user)
+    hide_draft_parents(outcomes, request.user, page.known_at)
     return render(
         request,
         "outcomes/list.html",
@@ -70,16 +72,23 @@ def outcome_list(request):
 def outcome_detail(request, slug):
     page = PageContext(request)
     # A draft is a 404 for the public, as if it did not exist.
-    outcome = get_object_or_404(Outcome.objects.for_detail(page.as_of, request.user), slug=slug)
+    outcome = (
+        Outcome.objects.for_detail(page.status_on, request.user, page.known_at)
+        .filter(slug=slug)
+        .first()
+    )
+    if outcome is None:
+        return page.not_found(Outcome, slug=slug)
 
     # The timeline holds every entry it may show, latest first (drafts for staff only); the
     # chart draws those in force, which drafts never are.
     in_force = [update for update in outcome.timeline if update.is_in_force]
     for update in outcome.timeline:
-        # Only a published correction voids an entry; a draft one is shown as a draft, and
-        # the public sees neither a draft nor a link to one.
-        correction = related_or_none(update, "corrected_by")
-        update.corrected = correction is not None and correction.is_published
+        # Only a published correction voids an entry (in_force says so, as known then); a
+        # draft one is shown as a draft, and the public sees neither a draft nor a link to
+        # one.
+        published_then = page.known_at is not None or update.is_published
+        update.corrected = published_then and not update.in_force
         update.shown_corrects = update.corrects
         if update.corrects and not update.corrects.is_visible_to(request.user):
             update.shown_corrects = None
@@ -87,7 +96,7 @@ def outcome_detail(request, slug):
         update.after_as_of = page.as_of is not None and update.effective_date > page.as_of
         update.source_list = list(update.sources.all())
 
-    hide_draft_parents([outcome], request.user)
+    hide_draft_parents([outcome], request.user, page.known_at)
     breadcrumb = [("Outcomes", reverse("outcome_list"))]
     if outcome.parent:
         breadcrumb.append((outcome.parent.title, outcome.parent.get_absolute_url()))
@@ -116,6 +125,9 @@ def outcome_detail(request, slug):
 def _export_query(filters: OutcomeFilter, page: PageContext) -> str:
     """The list's parameters without the ignored ones, which the exports would refuse."""
     params = filters.data.copy()
-    for name in [*filters.errors, "page"] + ([] if page.as_of else ["as_of"]):
+    ignored = [*filters.errors, "page"]
+    ignored += [] if page.as_of else ["as_of"]
+    ignored += [] if page.known_on else ["known_at"]
+    for name in ignored:
         params.pop(name, None)
     return params.urlencode()

@@ -21,6 +21,7 @@ from outcomes.models import (
 from outcomes.models.choices import join_or
 from summits.models import Evidence, Proposal, Summit
 
+from ..desk import REVIEWED
 from .common import PageContext
 from .exports import COLUMNS
 
@@ -46,13 +47,13 @@ class Listing:
 @public_page
 def overview(request):
     page = PageContext(request)
-    as_of, on = page.as_of, page.status_date
+    on = page.status_date
     # Everything here is counted or picked from the whole dataset: cached per data version
-    # (core/cache.py), for the date shown and the reader's view of drafts.
+    # (core/cache.py), for the dates shown and the reader's view of drafts.
     figures = DatasetCache.of(request).get_or_compute(
         "overview",
-        {"as_of": as_of, "day": on, "drafts": page.show_drafts},
-        lambda: _overview_figures(request.user, as_of, on),
+        {"on": page.status_on, "day": on, "known": page.known_on, "drafts": page.show_drafts},
+        lambda: _overview_figures(request.user, page.status_on, on, page.known_at),
     )
     return render(
         request,
@@ -67,43 +68,44 @@ def overview(request):
     )
 
 
-def _overview_figures(user, as_of: datetime.date | None, on: datetime.date) -> dict:
-    """The overview's counts and lists, as on the date `on` (as_of, or today), evaluated."""
-    outcomes = Outcome.objects.visible_to(user)
-    status_counts = outcomes.status_counts(as_of)
+def _overview_figures(user, as_of: datetime.date | None, on: datetime.date, known_at) -> dict:
+    """The overview's counts and lists, as on the date `on` (as_of, or today), as the
+    tracker knew them at known_at (default: now), evaluated."""
+    outcomes = Outcome.objects.visible_to(user, known_at)
+    status_counts = outcomes.status_counts(as_of, known_at)
     total = sum(row["count"] for row in status_counts)
     for row in status_counts:
         row["share"] = round(100 * row["count"] / total) if total else 0
 
     upcoming_until = on + datetime.timedelta(days=UPCOMING_DAYS)
-    follow_ups = FollowUp.objects.visible_to(user)
+    follow_ups = FollowUp.objects.visible_to(user, known_at)
+    updates = StatusUpdate.objects.visible_to(user, known_at)
+    summits = Summit.objects.visible_to(user, known_at)
     return {
         "status_counts": status_counts,
         "outcome_total": total,
-        "latest_changes": list(
-            StatusUpdate.objects.visible_to(user).latest_changes(OVERVIEW_LIST_LIMIT, as_of)
-        ),
+        "latest_changes": list(updates.latest_changes(OVERVIEW_LIST_LIMIT, as_of, known_at)),
         "overdue_outcomes": Listing.first(
-            outcomes.overdue(as_of).select_related("summit").deadlines_between(),
+            outcomes.overdue(as_of, known_at).select_related("summit").deadlines_between(),
             OVERVIEW_LIST_LIMIT,
         ),
         "upcoming_outcomes": Listing.first(
-            outcomes.open_deadlines(as_of).deadlines_between(on, upcoming_until),
+            outcomes.open_deadlines(as_of, known_at).deadlines_between(on, upcoming_until),
             OVERVIEW_LIST_LIMIT,
         ),
         "overdue_follow_ups": Listing.first(
-            follow_ups.overdue(as_of)
+            follow_ups.overdue(as_of, known_at)
             .select_related("outcome__summit")
             .deadlines_between(due="due_date_then"),
             OVERVIEW_LIST_LIMIT,
         ),
         "upcoming_follow_ups": Listing.first(
-            follow_ups.open_deadlines(as_of).deadlines_between(
+            follow_ups.open_deadlines(as_of, known_at).deadlines_between(
                 on, upcoming_until, due="due_date_then"
             ),
             OVERVIEW_LIST_LIMIT,
         ),
-        "recent_summits": list(Summit.objects.recent(as_of)[:RECENT_SUMMITS]),
+        "recent_summits": list(summits.recent(as_of)[:RECENT_SUMMITS]),
     }
 
 
@@ -183,8 +185,25 @@ def methodology(request):
                 {"label": item.label, "note": _EVIDENCE_NOTES.get(item, "")} for item in Evidence
             ],
             export_columns=COLUMNS,
+            reviewed_kinds=_reviewed_kinds(),
         ),
     )
+
+
+def _reviewed_kinds() -> list[dict]:
+    """Every kind of record that is reviewed, from the models' own publishing rules: what
+    it is public only with, and whether it needs a source."""
+    return [
+        {
+            "label": str(model._meta.verbose_name_plural).capitalize(),
+            "parents": [
+                str(model._meta.get_field(name).related_model._meta.verbose_name)
+                for name in model.publication_parents
+            ],
+            "sourced": model.sources_required,
+        }
+        for model, _ in REVIEWED
+    ]
 
 
 @public_page
@@ -197,13 +216,13 @@ def search(request):
         # One query per kind: the best SEARCH_LIMIT matches and how many matched, counted up
         # to core.search.MATCH_LIMIT (a window count).
         for kind, label, one, queryset in (
-            ("summits", "Summits", "summit", Summit.objects.search(text)),
+            ("summits", "Summits", "summit", Summit.objects.visible_to(request.user).search(text)),
             ("actors", "Actors", "actor", Actor.objects.search(text)),
             (
                 "proposals",
                 "Proposals and demands",
                 "proposal or demand",
-                Proposal.objects.search(text),
+                Proposal.objects.visible_to(request.user).search(text),
             ),
             (
                 "outcomes",

@@ -5,12 +5,12 @@ from collections import defaultdict
 from itertools import groupby
 from operator import itemgetter
 
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 
 from core.cache import public_page
 from outcomes.models import FollowUp, Outcome, StatusUpdate
-from summits.models import Summit
+from summits.models import Participation, Summit
 
 from ..charts import bar_chart
 from ..filters import SummitFilter
@@ -22,15 +22,20 @@ SUMMITS_PER_PAGE = 20
 @public_page
 def summit_list(request):
     page = PageContext(request)
-    filterset = SummitFilter(request.GET, queryset=Summit.objects.newest_first())
+    user, known_at = request.user, page.known_at
+    filterset = SummitFilter(
+        request.GET,
+        queryset=Summit.objects.visible_to(user, known_at).newest_first(),
+        participations=Participation.objects.visible_to(user, known_at),
+    )
     page.notices.extend(filterset.notices())
     page_obj = page.paginate(filterset.qs, SUMMITS_PER_PAGE)
     # The paginator picks the page's summits by their ids alone; only those 20 get their
     # place, host and counts. Counted in the query that picks them, the counts would be
     # worked out for every summit skipped on the way to a deep page as well.
-    outcomes = Outcome.objects.visible_to(request.user)
+    outcomes = Outcome.objects.visible_to(user, known_at)
     page_obj.object_list = (
-        Summit.objects.for_list()
+        Summit.objects.for_list(user, known_at)
         .annotate(
             outcome_count=outcomes.top_level().count_per("summit"),
             subcommitment_count=outcomes.exclude(parent=None).count_per("summit"),
@@ -67,16 +72,25 @@ def summit_list(request):
 @public_page
 def summit_detail(request, slug):
     page = PageContext(request)
-    summit = get_object_or_404(Summit.objects.for_detail(), slug=slug)
-    summit.objective_list = sorted(summit.objective_items or [], key=itemgetter("order"))
-    summit.challenge_list = sorted(summit.challenge_items or [], key=itemgetter("order"))
+    user, known_at = request.user, page.known_at
+    # A draft is a 404 for the public, as if it did not exist.
+    summit = Summit.objects.for_detail(user, known_at).with_edits_after(known_at).filter(slug=slug)
+    summit = summit.first()
+    if summit is None:
+        return page.not_found(Summit, slug=slug)
+    summit.objective_list = _texts(summit.objective_items)
+    summit.challenge_list = _texts(summit.challenge_items)
+    if summit.follows_up and not summit.follows_up.is_visible_to(user):
+        summit.follows_up = None  # a draft of the series stays hidden from the public
 
     # One query gives the summit's own outcomes and those its proposals led to (one row per
     # link): the own ones, once each, hold their sub-commitments; a sub-commitment whose
     # parent is not shown (a draft, to the public) stands at the top level.
     own: dict[int, Outcome] = {}
     led_to = defaultdict(list)
-    rows = Outcome.objects.for_summit_page(summit, summit.proposal_list, page.as_of, request.user)
+    rows = Outcome.objects.for_summit_page(
+        summit, summit.proposal_list, page.status_on, user, known_at
+    )
     for outcome in rows:
         if outcome.origin_proposal_id is not None:
             led_to[outcome.origin_proposal_id].append(outcome)
@@ -93,8 +107,8 @@ def summit_detail(request, slug):
 
     over_time = (
         StatusUpdate.objects.filter(outcome__summit=summit)
-        .visible_to(request.user)
-        .status_counts_over_time(len(own), until=page.status_date)
+        .visible_to(user, known_at)
+        .status_counts_over_time(len(own), until=page.status_date, known_at=known_at)
     )
 
     return render(
@@ -105,10 +119,17 @@ def summit_detail(request, slug):
             outcomes=outcomes,
             proposal_groups=proposal_groups,
             follow_ups=list(
-                FollowUp.objects.visible_to(request.user).for_summit_page(summit, page.as_of)
+                FollowUp.objects.for_summit_page(summit, page.status_on, user, known_at)
             ),
             chart=bar_chart(over_time),
             section="summits",
             breadcrumb=[("Summits", reverse("summit_list")), (summit.name, "")],
         ),
     )
+
+
+def _texts(items) -> list[dict]:
+    """A summit's objectives or challenges from its row (Summit.for_detail), in order, each
+    saying whether it is published."""
+    rows = sorted(items or [], key=itemgetter("order"))
+    return [{**row, "is_published": row["published_at"] is not None} for row in rows]
