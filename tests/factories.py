@@ -1,9 +1,10 @@
 """Small helpers shared by the whole suite: factories that each make a valid record, any
 field overridable (kwargs.setdefault), and a few for signing in and for admin forms.
 
-Outcomes and status updates are published unless published=False; status updates are
-recorded through the service every write path uses (outcomes.services), so that the
-outcome's stored status follows.
+Every record a visitor can see (core.publishing.Publishable) is made published, with its
+event in the publication log, unless published=False; status updates are recorded through
+the service every write path uses (outcomes.services), so that the outcome's stored status
+follows.
 """
 
 import datetime
@@ -16,6 +17,8 @@ from django.utils import timezone
 
 from actors.models import Actor, ActorKind, Source, SourceKind
 from core.dates import DatePrecision
+from core.models import PublicationAction
+from core.publishing import Publishable, log
 from outcomes.models import FollowUp, FollowUpKind, Outcome, OutcomeType, Status, StatusUpdate
 from outcomes.services import save_status_update
 from summits.models import Summit
@@ -23,6 +26,29 @@ from summits.models import Summit
 _counter = itertools.count(1)
 
 PASSWORD = "correct horse"
+
+
+def make(model, *, published: bool = True, **kwargs):
+    """A record of model; a Publishable one published now (or at the published_at given),
+    logged as the publishing service would, unless published=False."""
+    if not issubclass(model, Publishable):
+        return model.objects.create(**kwargs)
+    if published:
+        kwargs.setdefault("published_at", timezone.now())
+    record = model.objects.create(**kwargs)
+    if record.published_at is not None:
+        log(record, PublicationAction.PUBLISHED, at=record.published_at)
+    return record
+
+
+def mark_published(record, at: datetime.datetime | None = None):
+    """Publish record as publish() records it, but without its checks: for a world in which
+    a record stays published while what it belongs to is a draft (withdrawn since)."""
+    record.published_at = at or timezone.now()
+    record.save(update_fields=["published_at"])
+    log(record, PublicationAction.PUBLISHED, at=record.published_at)
+    type(record).after_publication([record])
+    return record
 
 
 def make_actor(**kwargs) -> Actor:
@@ -49,7 +75,7 @@ def make_summit(**kwargs) -> Summit:
     kwargs.setdefault("start_date", datetime.date(2025, 6, 1))
     if kwargs["start_date"] is None:
         kwargs.setdefault("start_date_precision", DatePrecision.UNKNOWN)
-    return Summit.objects.create(**kwargs)
+    return make(Summit, **kwargs)
 
 
 def make_outcome(**kwargs) -> Outcome:
@@ -62,9 +88,7 @@ def make_outcome(**kwargs) -> Outcome:
     kwargs.setdefault("description", "What was agreed.")
     if kwargs.get("due_date"):
         kwargs.setdefault("due_date_precision", DatePrecision.DAY)
-    if kwargs.pop("published", True):
-        kwargs.setdefault("published_at", timezone.now())
-    return Outcome.objects.create(**kwargs)
+    return make(Outcome, **kwargs)
 
 
 def make_update(outcome: Outcome, sources=(), **kwargs) -> StatusUpdate:
@@ -86,7 +110,7 @@ def make_follow_up(outcome: Outcome | None = None, **kwargs) -> FollowUp:
     kwargs.setdefault("title", "Follow-up summit in Seoul")
     if kwargs.get("due_date"):
         kwargs.setdefault("due_date_precision", DatePrecision.DAY)
-    return FollowUp.objects.create(outcome=outcome or make_outcome(), **kwargs)
+    return make(FollowUp, outcome=outcome or make_outcome(), **kwargs)
 
 
 def staff_member(username: str, role: str | None) -> User:

@@ -22,6 +22,7 @@ from actors.models import (
     RelationshipKind,
 )
 from core.dates import PeriodUnit
+from core.models import PublicationAction, PublicationEvent
 from core.publishing import publish, unpublish
 from outcomes.admin import NewStatusUpdateInline
 from outcomes.models import (
@@ -55,6 +56,7 @@ from summits.models import (
 from tests.factories import (
     admin_url,
     form_data,
+    make,
     make_actor,
     make_outcome,
     make_source,
@@ -78,22 +80,31 @@ def record_a_summit(korea_iso3: str, japan_iso3: str) -> SimpleNamespace:
     japan = make_actor(name="Japan", kind=ActorKind.STATE, iso3=japan_iso3)
     minister = make_actor(name="Cho Tae-yul", kind=ActorKind.PERSON, country=korea)
     ActorName.objects.create(actor=korea, name="대한민국", language=Language.KOREAN)
-    membership = Membership.objects.create(
-        member=minister, organisation=korea, kind=MembershipKind.OFFICE, title="Foreign Minister"
+    membership = make(
+        Membership,
+        member=minister,
+        organisation=korea,
+        kind=MembershipKind.OFFICE,
+        title="Foreign Minister",
     )
     membership.sources.add(source)
-    relationship = Relationship.objects.create(
-        actor=korea, other=japan, kind=RelationshipKind.GOOD_RELATIONS
+    relationship = make(
+        Relationship, actor=korea, other=japan, kind=RelationshipKind.GOOD_RELATIONS
     )
     relationship.sources.add(source)
 
     summit = make_summit(name="Tokyo summit", city="Tokyo", country=japan, host=japan)
     summit.sources.add(source)
-    SummitObjective.objects.create(summit=summit, text="Reduce military tension")
-    Participation.objects.create(
-        summit=summit, actor=korea, role=ParticipantRole.PARTY, delegation_head=minister
+    make(SummitObjective, summit=summit, text="Reduce military tension")
+    make(
+        Participation,
+        summit=summit,
+        actor=korea,
+        role=ParticipantRole.PARTY,
+        delegation_head=minister,
     )
-    proposal = Proposal.objects.create(
+    proposal = make(
+        Proposal,
         summit=summit,
         actor=korea,
         kind=ProposalKind.PROPOSAL,
@@ -102,12 +113,17 @@ def record_a_summit(korea_iso3: str, japan_iso3: str) -> SimpleNamespace:
         text="A direct line between the two militaries.",
     )
     proposal.sources.add(source)
-    stance = Stance.objects.create(proposal=proposal, actor=japan, stance=StanceKind.SUPPORT)
+    stance = make(Stance, proposal=proposal, actor=japan, stance=StanceKind.SUPPORT)
     stance.sources.add(source)
-    Reaction.objects.create(
-        summit=summit, actor=japan, tone=ReactionTone.WELCOMING, summary="Welcomed.", source=source
+    make(
+        Reaction,
+        summit=summit,
+        actor=japan,
+        tone=ReactionTone.WELCOMING,
+        summary="Welcomed.",
+        source=source,
     )
-    challenge = Challenge.objects.create(summit=summit, title="No enforceable guarantees")
+    challenge = make(Challenge, summit=summit, title="No enforceable guarantees")
     challenge.sources.add(source)
 
     outcome = make_outcome(
@@ -118,10 +134,11 @@ def record_a_summit(korea_iso3: str, japan_iso3: str) -> SimpleNamespace:
         due_within_unit=PeriodUnit.MONTHS,
     )
     outcome.sources.add(source)
-    OutcomeParty.objects.create(outcome=outcome, actor=korea, role=PartyRole.RESPONSIBLE)
-    OutcomeOrigin.objects.create(outcome=outcome, proposal=proposal)
+    make(OutcomeParty, outcome=outcome, actor=korea, role=PartyRole.RESPONSIBLE)
+    make(OutcomeOrigin, outcome=outcome, proposal=proposal)
     update = make_update(outcome, sources=[source], status=Status.IN_PROGRESS)
-    FollowUp.objects.create(
+    make(
+        FollowUp,
         outcome=outcome,
         kind=FollowUpKind.WORKING_GROUP_MEETING,
         title="First working group meeting",
@@ -532,7 +549,11 @@ def test_a_status_update_an_editor_publishes_at_once_counts_at_once(client, alic
     update = StatusUpdate.objects.get(summary="No progress reported.")
     assert (update.recorded_by, update.published_by) == (alice, alice)
     assert update.history.filter(history_type="+").count() == 1  # saved once, published
-    assert not update.history.filter(history_type="~", published_at=None).exists()
+    # Its sources are saved before it is published (publishing needs one): the log's one
+    # event points at the audit trail's copy of it as published.
+    event = PublicationEvent.objects.get(object_id=update.pk, content_type__model="statusupdate")
+    assert (event.action, event.by) == (PublicationAction.PUBLISHED, alice)
+    assert update.history.get(history_id=event.history_id).published_at is not None
     tokyo.outcome.refresh_from_db()
     assert tokyo.outcome.current_status == Status.STALLED
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from core.dates import DatePrecision
 from outcomes.models import FollowUp, FollowUpChange, FollowUpKind, Outcome, Status, StatusUpdate
-from tests.factories import days, form_data, make_outcome, make_source, signed_in
+from tests.factories import days, form_data, make, make_outcome, make_source, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -77,8 +77,9 @@ def desk_record_update():
     )
 
 
-def desk_follow_up_change():
-    follow_up = FollowUp.objects.create(
+def _follow_up_change(publish_now: bool):
+    follow_up = make(
+        FollowUp,
         outcome=make_outcome(),
         kind=FollowUpKind.SUMMIT,
         title="Follow-up summit",
@@ -91,10 +92,29 @@ def desk_follow_up_change():
         "date": days(40).isoformat(),
         "date_precision": DatePrecision.DAY,
         "note": "Moved.",
+        "new_source_url": "https://news.example/moved",
+        "new_source_title": "The talks are moved",
         "new_source_kind": "news",
     }
+    if publish_now:
+        data["publish_now"] = "on"
     url = reverse("desk_follow_up", args=[follow_up.pk])
+    return follow_up, url, data
+
+
+def desk_follow_up_change():
+    follow_up, url, data = _follow_up_change(publish_now=False)
     return "post", url, data, lambda: FollowUpChange.objects.filter(follow_up=follow_up).exists()
+
+
+def desk_follow_up_change_published():
+    follow_up, url, data = _follow_up_change(publish_now=True)
+    return (
+        "post",
+        url,
+        data,
+        lambda: FollowUp.objects.filter(pk=follow_up.pk, status="postponed").exists(),
+    )
 
 
 def desk_publish():
@@ -140,8 +160,13 @@ def admin_publish_action():
 
 def admin_status_update_delete():
     outcome = make_outcome()
-    update = StatusUpdate.objects.create(
-        outcome=outcome, status=Status.IN_PROGRESS, effective_date=days(-3), summary="Draft."
+    update = make(
+        StatusUpdate,
+        outcome=outcome,
+        status=Status.IN_PROGRESS,
+        effective_date=days(-3),
+        summary="Draft.",
+        published=False,
     )
     url = reverse("admin:outcomes_statusupdate_delete", args=[update.pk])
     return "post", url, {"post": "yes"}, lambda: not StatusUpdate.objects.filter(pk=update.pk)
@@ -158,7 +183,10 @@ MATRIX = {
     outcome_history: [SIGN_IN, 403, 200, 200, 200],
     desk: [SIGN_IN, 403, 200, 200, 200],
     desk_record_update: [SIGN_IN, 403, 403, "done", "done"],
-    desk_follow_up_change: [SIGN_IN, 403, 403, 403, "done"],
+    # Analysts record a follow-up's change as a draft; only an editor's changes the follow-up
+    # (the analyst's "publish now" is ignored: the change waits for review).
+    desk_follow_up_change: [SIGN_IN, 403, 403, "done", "done"],
+    desk_follow_up_change_published: [SIGN_IN, 403, 403, "not done", "done"],
     desk_publish: [SIGN_IN, 403, 403, 403, "done"],
     admin_outcome_list: [SIGN_IN, 403, 200, 200, 200],
     admin_outcome_add_page: [SIGN_IN, 403, 403, 200, 200],

@@ -28,28 +28,44 @@ def test_every_deployment_has_the_three_roles_with_their_permissions():
     [
         (
             "Analyst",
-            ["summits.add_summit", "outcomes.change_outcome", "outcomes.add_statusupdate"],
             [
-                "outcomes.publish_outcome",
-                "outcomes.publish_statusupdate",
-                "outcomes.record_followup_change",
-                "outcomes.delete_outcome",
+                "summits.add_summit",
+                "outcomes.change_outcome",
+                "outcomes.add_statusupdate",
+                # A follow-up change is a draft until an editor publishes it.
+                "outcomes.add_followupchange",
+                "core.view_drafts",
             ],
+            ["core.publish", "outcomes.delete_outcome", "core.add_publicationevent"],
         ),
         (
             "Editor",
+            ["core.publish", "outcomes.add_followupchange", "actors.add_source"],
             [
-                "outcomes.publish_outcome",
-                "outcomes.publish_statusupdate",
-                "outcomes.record_followup_change",
-                "actors.add_source",
+                "auth.add_user",
+                "auth.change_group",
+                # The publication log is written by publishing alone, never by hand.
+                "core.add_publicationevent",
+                "core.change_publicationevent",
+                "core.delete_publicationevent",
             ],
-            ["auth.add_user", "auth.change_group"],
         ),
         (
             "Researcher",
-            ["outcomes.view_outcome", "outcomes.view_statusupdate", "actors.view_source"],
-            ["outcomes.add_statusupdate", "outcomes.change_outcome", "actors.add_source"],
+            [
+                "outcomes.view_outcome",
+                "outcomes.view_statusupdate",
+                "actors.view_source",
+                "core.view_drafts",
+                "core.view_publicationevent",
+            ],
+            [
+                "outcomes.add_statusupdate",
+                "outcomes.change_outcome",
+                "actors.add_source",
+                "core.publish",
+                "outcomes.add_followupchange",
+            ],
         ),
     ],
 )
@@ -63,7 +79,7 @@ def test_each_role_may_do_what_the_issue_says_and_no_more(role, allowed, refused
 
 def test_running_the_sync_again_repairs_a_group_edited_by_hand():
     editor = Group.objects.get(name="Editor")
-    editor.permissions.remove(Permission.objects.get(codename="publish_outcome"))
+    editor.permissions.remove(Permission.objects.get(codename="publish"))
     researcher = Group.objects.get(name="Researcher")
     researcher.permissions.add(Permission.objects.get(codename="delete_outcome"))
 

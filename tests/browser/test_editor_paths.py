@@ -82,8 +82,14 @@ def test_an_analysts_draft_is_published_by_an_editor_from_the_desk(
     sign_in(page, demo, "editor")
     drafts = page.locator("#drafts")
     expect(drafts).to_contain_text(draft.title)
-    drafts.get_by_role("button", name="Publish").first.click()
-    expect(page.locator("main")).to_contain_text("Published")
+    # Publishing nothing chosen says so, and changes nothing.
+    drafts.get_by_role("button", name="Publish the chosen drafts").click()
+    expect(page.locator(".notice-error")).to_contain_text("Choose at least one draft")
+    screenshot("desk-review-nothing-chosen")
+    drafts.get_by_label(draft.title, exact=True).check()
+    screenshot("desk-review-chosen")
+    drafts.get_by_role("button", name="Publish the chosen drafts").click()
+    expect(page.locator("main")).to_contain_text(f"Published: “{draft.title}”")
     draft.refresh_from_db()
     assert draft.is_published
 

@@ -6,10 +6,12 @@ from io import StringIO
 
 import pytest
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from actors.models import Actor, Source
+from core.models import PublicationAction, PublicationEvent
 from outcomes.models import (
     FollowUp,
     FollowUpChange,
@@ -22,8 +24,10 @@ from outcomes.models import (
 )
 from summits.models import Participation, Proposal, Summit
 from tracker import synthetic
+from tracker.desk import REVIEWED_MODELS
 
-DOMAIN_APPS = ("actors", "summits", "outcomes")
+# The publication log (core) included: removal takes the synthetic records' events too.
+DOMAIN_APPS = ("core", "actors", "summits", "outcomes")
 FIXED_DAY = datetime.date(2025, 9, 1)
 
 
@@ -109,11 +113,24 @@ def test_everything_generated_is_marked_synthetic(db):
         assert model.objects.exclude(sources=source).count() == 0, model
 
 
-def test_generated_outcomes_and_updates_are_published(db):
+def test_every_generated_record_is_published_with_its_event_in_the_log(db):
     generate(outcomes=30, updates_per_outcome=2)
 
-    assert Outcome.objects.drafts().count() == 0
-    assert StatusUpdate.objects.drafts().count() == 0
+    for model in REVIEWED_MODELS.values():
+        assert model.objects.drafts().count() == 0, model
+        published = model.objects.count()
+        events = PublicationEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            action=PublicationAction.PUBLISHED,
+        )
+        assert events.count() == published, model
+        # Public at the moment the log says, from the log alone.
+        for event in events.order_by("?")[:3]:
+            record = model.objects.get(pk=event.object_id)
+            assert event.at == record.published_at
+            assert model.objects.published(known_at=event.at).filter(pk=record.pk).exists()
+            before = event.at - datetime.timedelta(microseconds=1)
+            assert not model.objects.published(known_at=before).filter(pk=record.pk).exists()
 
 
 def test_generated_records_pass_the_models_validation(db):
@@ -235,13 +252,11 @@ def test_remove_also_deletes_the_audit_trail_of_edited_synthetic_records(db):
 
 
 def test_remove_refuses_while_a_real_record_refers_to_a_synthetic_one(db):
-    from tests.factories import make_outcome
+    from tests.factories import make, make_outcome
 
     generate(outcomes=10, updates_per_outcome=1)
     real = make_outcome()
-    OutcomeParty.objects.create(
-        outcome=real, actor=Actor.objects.first(), role=PartyRole.RESPONSIBLE
-    )
+    make(OutcomeParty, outcome=real, actor=Actor.objects.first(), role=PartyRole.RESPONSIBLE)
     before = row_counts()
 
     with pytest.raises(CommandError, match="Nothing was removed"):

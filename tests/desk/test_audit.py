@@ -39,7 +39,7 @@ def saved_by(user, obj, **changes):
 
 @pytest.fixture
 def hotline(db, alice):
-    outcome = make_outcome(title="Military hotline", published=False)
+    outcome = make_outcome(title="Military hotline")
     saved_by(alice, outcome, title="Military hotline between the two armies")
     saved_by(alice, outcome, type=OutcomeType.COMMUNICATION_CHANNEL)
     return outcome
@@ -67,10 +67,10 @@ def test_an_unknown_outcome_is_not_found(client, charlie):
     assert client.get("/outcomes/no-such-outcome/history/").status_code == 404
 
 
-def test_researchers_see_the_history_of_a_draft(client, charlie, hotline):
+def test_researchers_see_the_history_of_a_draft(client, charlie):
     client.force_login(charlie)
 
-    response = client.get(history_url(hotline))
+    response = client.get(history_url(make_outcome(title="Draft hotline", published=False)))
 
     assert response.status_code == 200
     assert "Draft" in response.text
@@ -144,8 +144,14 @@ def test_the_history_of_the_outcomes_parts_is_in_the_same_timeline(client, alice
             due_date_precision="day",
         ),
     )
+    publish([follow_up], alice)
     record_follow_up_change(
-        follow_up, status=FollowUpStatus.CANCELLED, note="Called off.", user=alice
+        follow_up,
+        status=FollowUpStatus.CANCELLED,
+        note="Called off.",
+        sources=[make_source()],
+        user=alice,
+        publish=True,
     )
     update = make_update(hotline, status=Status.IN_PROGRESS, published=False)
     publish([update], alice)

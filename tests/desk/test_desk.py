@@ -13,6 +13,7 @@ from django import forms
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from actors.models import Source, SourceKind
 from core.concurrency import VersionedFormMixin
@@ -25,8 +26,11 @@ from outcomes.models import (
     Status,
     StatusUpdate,
 )
+from summits.models import Participation, Summit
 from tests.factories import (
     days,
+    make,
+    make_actor,
     make_follow_up,
     make_outcome,
     make_source,
@@ -152,20 +156,33 @@ def test_an_unknown_quiet_period_falls_back_to_90_days_with_a_notice(alice, valu
     assert "showing 90 days" in response.content.decode()
 
 
-def test_drafts_awaiting_review_are_listed_with_publish_buttons_for_editors(alice):
-    make_outcome(title="Draft outcome", published=False)
+def drafts(desk, model) -> list:
+    """The drafts the desk lists of one kind of record."""
+    label = capfirst(model._meta.verbose_name_plural)
+    kind = next(kind for kind in desk.drafts if kind.label == label)
+    return [draft.record for draft in kind.drafts.rows]
+
+
+def test_drafts_of_every_kind_are_listed_for_review_with_one_publish_form(alice):
+    draft_outcome = make_outcome(title="Draft outcome", published=False)
     make_outcome(title="Published outcome")
     published = make_outcome(title="Has a draft update")
     draft_update = make_update(published, summary="Waiting for review", published=False)
     make_update(published, summary="Already public")
+    draft_summit = make_summit(name="Draft summit", published=False)
+    make(Participation, summit=published.summit, actor=make_actor(), published=False)
 
     response = signed_in(alice).get(DESK)
     desk = response.context["desk"]
-    assert titles(desk.draft_outcomes) == ["Draft outcome"]
-    assert [update.summary for update in desk.draft_updates.rows] == ["Waiting for review"]
+    assert drafts(desk, Outcome) == [draft_outcome]
+    assert [update.summary for update in drafts(desk, StatusUpdate)] == ["Waiting for review"]
+    assert drafts(desk, Summit) == [draft_summit]
+    assert len(drafts(desk, Participation)) == 1
+    assert desk.draft_count == 4
     html = response.content.decode()
-    assert html.count(f'action="{PUBLISH}"') == 2
-    assert f'name="pk" value="{draft_update.pk}"' in html
+    assert html.count(f'action="{PUBLISH}"') == 1
+    assert f'name="record" value="outcomes.statusupdate:{draft_update.pk}"' in html
+    assert f'name="record" value="summits.summit:{draft_summit.pk}"' in html
     assert "Already public" not in html
 
 
@@ -176,6 +193,7 @@ def test_analysts_and_researchers_see_the_drafts_without_publish_buttons(bob, ch
         html = signed_in(user).get(DESK).content.decode()
         assert "Draft outcome" in html
         assert f'action="{PUBLISH}"' not in html
+        assert 'name="record"' not in html
 
 
 def test_researchers_get_no_links_to_record_anything(charlie):
@@ -209,12 +227,12 @@ def test_the_desk_runs_a_fixed_number_of_queries(alice, django_assert_num_querie
     client = signed_in(alice)
     # 1 the session, 2 the user, 3-4 the user's and the groups' permissions, then one query
     # per list (rows and total together): 5-6 overdue follow-ups and outcomes, 7-8 those due
-    # soon, 9 quiet outcomes, 10-11 draft outcomes and draft updates.
-    with django_assert_num_queries(11):
+    # soon, 9 quiet outcomes, 10-24 the drafts of each of the 15 kinds of record reviewed.
+    with django_assert_num_queries(9 + len(desk_queries.REVIEWED)):
         response = client.get(DESK)
     desk = response.context["desk"]
     assert desk.overdue_follow_ups.total == count
-    assert desk.draft_updates.total == count
+    assert len(drafts(desk, StatusUpdate)) == count
 
 
 def test_the_desk_needs_a_role(client, dave, charlie):
@@ -461,9 +479,10 @@ def change_data(follow_up, **overrides) -> dict:
         "resulting_summit": "",
         "note": "Moved at the host's request.",
         "existing_source": "",
-        "new_source_url": "",
-        "new_source_title": "",
+        "new_source_url": "https://news.example/talks-moved",
+        "new_source_title": "Hosts move the talks",
         "new_source_kind": SourceKind.NEWS,
+        "publish_now": "on",  # ignored for those who may not publish
     }
     data.update(overrides)
     return data
@@ -471,9 +490,9 @@ def change_data(follow_up, **overrides) -> dict:
 
 def test_postponing_keeps_the_old_date_in_the_history(alice, follow_up, cited):
     client = signed_in(alice)
-    response = client.post(
-        follow_up_url(follow_up), change_data(follow_up, sources=[cited["near"].pk])
-    )
+    data = change_data(follow_up, sources=[cited["near"].pk], new_source_url="")
+    data["new_source_title"] = ""
+    response = client.post(follow_up_url(follow_up), data)
     assert response.status_code == 302
     assert response.url == f"{follow_up.outcome.get_absolute_url()}#follow-ups"
     follow_up.refresh_from_db()
@@ -709,8 +728,9 @@ MATRIX = [
     ("desk", "get", [302, 403, 200, 200, 200]),
     ("update", "get", [302, 403, 403, 200, 200]),
     ("update", "post", [302, 403, 403, 200, 200]),
-    ("follow_up", "get", [302, 403, 403, 403, 200]),
-    ("follow_up", "post", [302, 403, 403, 403, 200]),
+    # Analysts record follow-up changes as drafts; editors publish them.
+    ("follow_up", "get", [302, 403, 403, 200, 200]),
+    ("follow_up", "post", [302, 403, 403, 200, 200]),
     ("publish", "post", [302, 403, 403, 403, 404]),
 ]
 

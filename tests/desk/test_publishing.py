@@ -28,7 +28,15 @@ from outcomes.models import (
 )
 from outcomes.services import record_follow_up_change
 from summits.models import Participation, Proposal, ProposalKind, Theme
-from tests.factories import make_actor, make_outcome, make_source, make_summit, make_update
+from tests.factories import (
+    make,
+    make_actor,
+    make_outcome,
+    make_source,
+    make_summit,
+    make_update,
+    mark_published,
+)
 
 TODAY = datetime.date.today()
 DRAFT_MARK = "Draft — not public"
@@ -42,11 +50,10 @@ def world(db):
     korea = make_actor(name="Korea", slug="korea", kind=ActorKind.STATE)
     summit = make_summit(name="Hotline summit", slug="hotline-summit")
     # So that every section of the actor page has rows and runs its queries.
-    Participation.objects.create(summit=summit, actor=korea, role="party")
-    Relationship.objects.create(actor=korea, other=make_actor(), kind="alliance").sources.add(
-        make_source()
-    )
-    proposal = Proposal.objects.create(
+    make(Participation, summit=summit, actor=korea, role="party")
+    make(Relationship, actor=korea, other=make_actor(), kind="alliance").sources.add(make_source())
+    proposal = make(
+        Proposal,
         actor=korea,
         summit=summit,
         kind=ProposalKind.PROPOSAL,
@@ -68,8 +75,8 @@ def world(db):
         published=False,
     )
     for outcome in (public, draft):
-        OutcomeParty.objects.create(outcome=outcome, actor=korea, role=PartyRole.RESPONSIBLE)
-        OutcomeOrigin.objects.create(outcome=outcome, proposal=proposal)
+        make(OutcomeParty, outcome=outcome, actor=korea, role=PartyRole.RESPONSIBLE)
+        make(OutcomeOrigin, outcome=outcome, proposal=proposal)
     make_update(public, status=Status.IN_PROGRESS, summary="Talks began on the hotline.")
     make_update(
         public,
@@ -78,15 +85,22 @@ def world(db):
         summary=DRAFT_UPDATE,
         published=False,
     )
-    make_update(draft, status=Status.STALLED, summary="An update of the draft outcome.")
-    FollowUp.objects.create(
+    # Published itself, but of a draft outcome: public only once the outcome is.
+    mark_published(
+        make_update(
+            draft, status=Status.STALLED, summary="An update of the draft outcome.", published=False
+        )
+    )
+    make(
+        FollowUp,
         outcome=public,
         kind=FollowUpKind.REPORT,
         title="Public report",
         due_date=TODAY + datetime.timedelta(days=10),
         due_date_precision="day",
     )
-    FollowUp.objects.create(
+    make(
+        FollowUp,
         outcome=draft,
         kind=FollowUpKind.WORKING_GROUP_MEETING,
         title=DRAFT_FOLLOW_UP,
@@ -292,7 +306,12 @@ def test_follow_up_changes_are_listed_under_their_follow_up(client, world):
     old_due = follow_up.due_date
     new_due = old_due + datetime.timedelta(days=20)
     record_follow_up_change(
-        follow_up, status="postponed", date=new_due, note="Rescheduled by the hosts."
+        follow_up,
+        status="postponed",
+        date=new_due,
+        note="Rescheduled by the hosts.",
+        sources=[make_source()],
+        publish=True,
     )
     html = client.get(world["public"].get_absolute_url()).content.decode()
     assert f"Postponed from {old_due.day} {old_due:%B %Y} to {new_due.day} {new_due:%B %Y}" in html
@@ -324,8 +343,10 @@ def test_pages_run_a_fixed_number_of_queries_for_the_public_and_for_staff(
 ):
     for n in range(size):
         extra = make_outcome(summit=world["summit"], published=n % 2 == 0, title=f"Outcome {n}")
-        OutcomeParty.objects.create(outcome=extra, actor=world["korea"], role=PartyRole.BENEFICIARY)
-        make_update(extra, published=n % 2 == 1)
+        make(OutcomeParty, outcome=extra, actor=world["korea"], role=PartyRole.BENEFICIARY)
+        update = make_update(extra, published=False)
+        if n % 2 == 1:
+            mark_published(update)
     url = PAGES[name](world)
     with django_assert_num_queries(ANONYMOUS[name]):
         assert client.get(url).status_code == 200

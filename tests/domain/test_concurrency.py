@@ -15,6 +15,7 @@ from summits.models import Proposal, ProposalKind, Summit, Theme
 from tests.factories import (
     admin_url,
     form_data,
+    make,
     make_actor,
     make_follow_up,
     make_outcome,
@@ -38,7 +39,8 @@ def make_cited_outcome(**kwargs) -> Outcome:
 
 
 def make_proposal() -> Proposal:
-    proposal = Proposal.objects.create(
+    proposal = make(
+        Proposal,
         summit=make_summit(),
         actor=make_actor(),
         kind=ProposalKind.PROPOSAL,
@@ -255,7 +257,13 @@ def test_a_follow_up_changed_on_the_desk_meanwhile_is_not_overwritten(clients, a
     alices, bobs = clients
     bob_form = form_data(bobs.get(url))
 
-    record_follow_up_change(FollowUp.objects.get(pk=follow_up.pk), status="cancelled", user=alice)
+    record_follow_up_change(
+        FollowUp.objects.get(pk=follow_up.pk),
+        status="cancelled",
+        sources=[make_source()],
+        user=alice,
+        publish=True,
+    )
     response = bobs.post(url, {**bob_form, "note": "Bob’s note"})
 
     assert response.status_code == 200

@@ -10,6 +10,7 @@ from outcomes.models import Outcome
 from summits.models import Summit
 from tests.factories import (
     admin_url,
+    make,
     make_actor,
     make_outcome,
     make_source,
@@ -105,7 +106,7 @@ def test_deleting_a_summit_with_outcomes_is_refused(admin_client, db):
 
 def test_deleting_an_actor_others_have_a_relationship_with_is_refused(admin_client, db):
     korea, japan = make_actor(name="South Korea"), make_actor(name="Japan")
-    Relationship.objects.create(actor=korea, other=japan, kind=RelationshipKind.GOOD_RELATIONS)
+    make(Relationship, actor=korea, other=japan, kind=RelationshipKind.GOOD_RELATIONS)
 
     response = admin_client.post(admin_url(Actor, "delete", japan.pk), {"post": "yes"})
 

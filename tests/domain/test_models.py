@@ -19,7 +19,15 @@ from outcomes.models import (
     StatusUpdate,
 )
 from summits.models import ParticipantRole, Participation, Proposal, ProposalKind, Theme
-from tests.factories import make_actor, make_outcome, make_source, make_summit, make_update
+from tests.factories import (
+    make,
+    make_actor,
+    make_outcome,
+    make_source,
+    make_summit,
+    make_update,
+    mark_published,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -57,11 +65,9 @@ def test_slugs_are_unique():
 
 def test_an_actor_takes_part_in_a_summit_once():
     summit, actor = make_summit(), make_actor()
-    Participation.objects.create(summit=summit, actor=actor, role=ParticipantRole.PARTY)
+    make(Participation, summit=summit, actor=actor, role=ParticipantRole.PARTY)
     assert_rejected_by_database(
-        lambda: Participation.objects.create(
-            summit=summit, actor=actor, role=ParticipantRole.OBSERVER
-        )
+        lambda: make(Participation, summit=summit, actor=actor, role=ParticipantRole.OBSERVER)
     )
 
 
@@ -99,7 +105,8 @@ def test_clean_sets_unknown_precision_for_an_empty_date_and_asks_for_one_otherwi
 def test_a_membership_cannot_end_before_it_starts_or_be_of_itself():
     a, b = make_actor(), make_actor()
     assert_rejected_by_database(
-        lambda: Membership.objects.create(
+        lambda: make(
+            Membership,
             member=a,
             organisation=b,
             kind=MembershipKind.MEMBER,
@@ -108,7 +115,7 @@ def test_a_membership_cannot_end_before_it_starts_or_be_of_itself():
         )
     )
     assert_rejected_by_database(
-        lambda: Membership.objects.create(member=a, organisation=a, kind=MembershipKind.MEMBER)
+        lambda: make(Membership, member=a, organisation=a, kind=MembershipKind.MEMBER)
     )
 
 
@@ -125,8 +132,8 @@ def test_a_relative_deadline_needs_a_number_and_a_unit():
 
 def test_a_proposal_names_its_author_or_its_addressee():
     assert_rejected_by_database(
-        lambda: Proposal.objects.create(
-            kind=ProposalKind.RECOMMENDATION, theme=Theme.DIPLOMATIC, title="x", text="x"
+        lambda: make(
+            Proposal, kind=ProposalKind.RECOMMENDATION, theme=Theme.DIPLOMATIC, title="x", text="x"
         )
     )
 
@@ -134,7 +141,8 @@ def test_a_proposal_names_its_author_or_its_addressee():
 def test_only_a_held_follow_up_has_a_held_date():
     outcome = make_outcome()
     assert_rejected_by_database(
-        lambda: FollowUp.objects.create(
+        lambda: make(
+            FollowUp,
             outcome=outcome,
             kind=FollowUpKind.SUMMIT,
             title="Seoul",
@@ -146,12 +154,10 @@ def test_only_a_held_follow_up_has_a_held_date():
 
 def test_an_actor_holds_each_role_in_an_outcome_once():
     outcome, actor = make_outcome(), make_actor()
-    OutcomeParty.objects.create(outcome=outcome, actor=actor, role=PartyRole.RESPONSIBLE)
-    OutcomeParty.objects.create(outcome=outcome, actor=actor, role=PartyRole.BENEFICIARY)
+    make(OutcomeParty, outcome=outcome, actor=actor, role=PartyRole.RESPONSIBLE)
+    make(OutcomeParty, outcome=outcome, actor=actor, role=PartyRole.BENEFICIARY)
     assert_rejected_by_database(
-        lambda: OutcomeParty.objects.create(
-            outcome=outcome, actor=actor, role=PartyRole.RESPONSIBLE
-        )
+        lambda: make(OutcomeParty, outcome=outcome, actor=actor, role=PartyRole.RESPONSIBLE)
     )
 
 
@@ -255,8 +261,9 @@ def test_the_tracker_can_say_what_it_knew_at_a_past_moment(outcome):
         status=Status.IMPLEMENTED,
         effective_date=D(2025, 8, 1),
         recorded_at=recorded,
-        published_at=recorded,
+        published=False,
     )
+    mark_published(wrong, at=recorded)
     make_update(outcome, status=Status.STALLED, effective_date=D(2025, 8, 1), corrects=wrong)
     then = recorded + datetime.timedelta(days=1)
     known_then = outcome.status_updates.in_force(known_at=then).latest_first()
@@ -373,7 +380,8 @@ def test_a_relative_deadline_of_an_undated_summit_has_an_unknown_date():
 def test_changing_the_summit_date_moves_relative_deadlines_of_outcomes_and_follow_ups():
     summit = make_summit(start_date=None)
     outcome = make_outcome(summit=summit, due_within=6, due_within_unit=PeriodUnit.MONTHS)
-    follow_up = FollowUp.objects.create(
+    follow_up = make(
+        FollowUp,
         outcome=outcome,
         kind=FollowUpKind.SUMMIT,
         title="Seoul",
@@ -409,14 +417,16 @@ def test_overdue_outcomes_exclude_closed_ones_and_those_without_a_deadline():
 
 def test_overdue_follow_ups_are_those_still_pending_after_their_date():
     outcome = make_outcome()
-    late = FollowUp.objects.create(
+    late = make(
+        FollowUp,
         outcome=outcome,
         kind=FollowUpKind.SUMMIT,
         title="a",
         due_date=D(2025, 12, 1),
         due_date_precision=DatePrecision.DAY,
     )
-    FollowUp.objects.create(
+    make(
+        FollowUp,
         outcome=outcome,
         kind=FollowUpKind.SUMMIT,
         title="b",

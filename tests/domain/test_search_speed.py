@@ -21,7 +21,7 @@ from django.urls import reverse
 from actors.models import Actor, ActorKind
 from outcomes.models import Outcome
 from summits.models import Proposal, ProposalKind, Summit, Theme
-from tests.factories import make_actor, make_outcome, make_summit
+from tests.factories import make, make_actor, make_outcome, make_summit
 from tracker.filters import OutcomeFilter
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +77,8 @@ def test_site_search_of_outcomes_uses_the_full_text_index(outcomes):
 @postgresql_only
 def test_site_search_of_actors_summits_and_proposals_uses_their_full_text_indexes():
     summit = make_summit(name="Hotline summit", city="Panmunjom", summary="Hotlines reopen.")
-    Proposal.objects.create(
+    make(
+        Proposal,
         actor=make_actor(kind=ActorKind.STATE),
         summit=summit,
         kind=ProposalKind.PROPOSAL,

@@ -1,11 +1,13 @@
 """Migrations, on both databases, applied for real (`manage.py migrate` on a new database):
 
 - every migration from zero, as a new installation runs them;
-- an existing database upgrades in place to the layering of issue 10: a database as the code
-  before it wrote it (snapshots/pre_layering.json: the demo, synthetic data, the audit trail
-  with named users, a published draft, a correction, a postponed follow-up) is migrated, and
-  every table is compared row for row. Moving the data version between apps must neither
-  lose nor duplicate a row; the rest of the data, the audit trail above all, stays as it was.
+- an existing database upgrades in place to the layering of issue 10 and the publishing of
+  issue 11: a database as the code before them wrote it (snapshots/pre_layering.json: the
+  demo, synthetic data, the audit trail with named users, a published draft, a correction, a
+  postponed follow-up) is migrated, and every table is compared row for row. Moving the data
+  version between apps must neither lose nor duplicate a row; records that were public the
+  moment they were saved stay public, since then, with one event each in the publication
+  log; the rest of the data, the audit trail above all, stays as it was.
 
 The suite's own databases are built from the models (--no-migrations); this is the test that
 the migrations build the same, from nothing and from an older layout.
@@ -17,6 +19,7 @@ import os
 import subprocess
 import sys
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import psycopg2
@@ -27,9 +30,42 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[2]
 SNAPSHOT = Path(__file__).parent / "snapshots" / "pre_layering.json"
 
-# What the layering changes, and nothing else may differ.
+# What the layering and publishing change, and nothing else may differ.
 MOVED = {"outcomes_dataversion": "core_dataversion"}
+NEW_TABLES = {"core_publicationevent"}
 DROPPED_COLUMNS = {"outcomes_outcome": {"current_status_date"}}
+# The kinds of record public as soon as saved before issue 11, and their audit trails.
+NEWLY_REVIEWED = {
+    f"{app}_{model}": f"{app}_historical{model}"
+    for app, model in [
+        ("actors", "membership"),
+        ("actors", "relationship"),
+        ("summits", "summit"),
+        ("summits", "summitobjective"),
+        ("summits", "participation"),
+        ("summits", "proposal"),
+        ("summits", "stance"),
+        ("summits", "reaction"),
+        ("summits", "challenge"),
+        ("outcomes", "outcomeparty"),
+        ("outcomes", "outcomeorigin"),
+        ("outcomes", "followup"),
+        ("outcomes", "followupchange"),
+    ]
+}
+PUBLISHABLE = [*NEWLY_REVIEWED, "outcomes_outcome", "outcomes_statusupdate"]
+PUBLISHING = {"published_at", "published_by_id"}
+# A follow-up change also keeps the summit it led to and a relative deadline it replaced.
+CHANGE_COLUMNS = PUBLISHING | {
+    "resulting_summit_id",
+    "previous_due_within",
+    "previous_due_within_unit",
+}
+ADDED_COLUMNS = {
+    **{table: PUBLISHING for pair in NEWLY_REVIEWED.items() for table in pair},
+    "outcomes_followupchange": CHANGE_COLUMNS,
+    "outcomes_historicalfollowupchange": CHANGE_COLUMNS,
+}
 
 
 @pytest.fixture
@@ -118,7 +154,7 @@ def test_a_database_from_before_the_layering_upgrades_in_place_row_for_row(datab
         assert rows(after[new]) == rows(before[old])
     # (The snapshot leaves out the sessions and the admin's log: they hold no data of ours.)
     new_tables = set(after) - set(before) - {"django_session", "django_admin_log"}
-    assert new_tables == set(MOVED.values())
+    assert new_tables == set(MOVED.values()) | NEW_TABLES
 
     # Content types and permissions: the data version's moved to core; nothing else changed.
     def labels(table):
@@ -128,7 +164,8 @@ def test_a_database_from_before_the_layering_upgrades_in_place_row_for_row(datab
         ("outcomes", "dataversion")
     }
     assert labels(after["django_content_type"]) - labels(before["django_content_type"]) == {
-        ("core", "dataversion")
+        ("core", "dataversion"),
+        ("core", "publicationevent"),
     }
     kept = [r for r in rows(before["django_content_type"]) if r["model"] != "dataversion"]
     assert all(r in rows(after["django_content_type"]) for r in kept)
@@ -146,7 +183,9 @@ def test_a_database_from_before_the_layering_upgrades_in_place_row_for_row(datab
         dropped = DROPPED_COLUMNS.get(table, set())
         added = set(after[table]["columns"]) - set(before[table]["columns"])
         assert rows(after[table], without=added) == rows(before[table], without=dropped), table
-        assert table in DROPPED_COLUMNS or not added, (table, added)
+        assert added == ADDED_COLUMNS.get(table, set()) | (
+            {"current_update_id"} if table in DROPPED_COLUMNS else set()
+        ), table
 
     # The outcome's status entry, new, is the one whose date the dropped column held.
     entries = {r["id"]: r for r in rows(after["outcomes_statusupdate"])}
@@ -158,8 +197,69 @@ def test_a_database_from_before_the_layering_upgrades_in_place_row_for_row(datab
         assert (entry["status"] if entry else "") == old["current_status"], old["slug"]
 
 
+def first_saves(trail: dict) -> dict[int, tuple]:
+    """Each record's first copy in an audit trail: {id: (when, by whom)}."""
+    first = {}
+    for row in sorted(rows(trail), key=lambda row: row["history_id"]):
+        if row["history_type"] == "+":
+            first.setdefault(row["id"], (row["history_date"], row["history_user_id"]))
+    return first
+
+
+def test_records_public_when_saved_stay_public_since_then_with_one_log_event_each(database_url):
+    before = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    run(database_url, "-m", "tests.setup.upgrade", "old", str(SNAPSHOT))
+    run(database_url, "manage.py", "migrate", "--noinput")
+    after = dump(database_url)
+    content_types = {
+        r["id"]: f"{r['app_label']}_{r['model']}" for r in rows(after["django_content_type"])
+    }
+    events = {}
+    counted = Counter()
+    for event in rows(after["core_publicationevent"]):
+        key = (content_types[event["content_type_id"]], event["object_id"])
+        events[key] = event
+        counted[key] += 1
+    assert set(counted.values()) == {1}  # one event per record, no more
+
+    unknown = 0
+    for table, trail in NEWLY_REVIEWED.items():
+        first = first_saves(before[trail])
+        for row in rows(after[table]):
+            event = events[(table, row["id"])]
+            assert (event["action"], event["at"]) == ("published", row["published_at"]), table
+            if row["id"] in first:
+                # Public since it was first saved, by whoever saved it.
+                assert (row["published_at"], row["published_by_id"]) == first[row["id"]], table
+                assert event["time_known"] == 1
+            else:  # loaded without an audit trail (the synthetic data): as of the upgrade
+                assert (row["published_at"] is not None, event["time_known"]) == (True, 0)
+                unknown += 1
+        # Its audit trail says the same: public from the first copy on, not drafts.
+        for copy in rows(after[trail]):
+            assert copy["published_at"] == first[copy["id"]][0], trail
+    assert unknown > 0  # the snapshot holds synthetic records: the case is tested
+
+    for table in ("outcomes_outcome", "outcomes_statusupdate"):
+        for row in rows(after[table]):
+            event = events.get((table, row["id"]))
+            if row["published_at"] is None:
+                assert event is None, table  # a draft stays a draft, with no event
+            else:
+                assert (event["at"], event["by_id"], event["time_known"]) == (
+                    row["published_at"],
+                    row["published_by_id"],
+                    1,
+                ), table
+    assert len(events) == sum(
+        1 for table in PUBLISHABLE for row in rows(after[table]) if row["published_at"]
+    )
+
+
 def assert_roles_kept_their_permissions(before: dict, after: dict) -> None:
-    """Each role keeps its permissions, by app and code, and gains the one to see drafts."""
+    """Each role keeps its permissions, by app and code, but for the three kinds of
+    publishing right, now one (core.publish); each gains the right to see drafts, and
+    analysts to draft follow-up changes."""
 
     def by_role(tables: dict) -> dict[str, set[tuple]]:
         types = {r["id"]: r["app_label"] for r in rows(tables["django_content_type"])}
@@ -175,5 +275,18 @@ def assert_roles_kept_their_permissions(before: dict, after: dict) -> None:
 
     old, new = by_role(before), by_role(after)
     assert set(new) == set(old)
+    replaced = {
+        ("outcomes", "publish_outcome"),
+        ("outcomes", "publish_statusupdate"),
+        ("outcomes", "record_followup_change"),
+    }
+    drafting = {
+        ("outcomes", "add_followupchange"),
+        ("outcomes", "change_followupchange"),
+        ("outcomes", "delete_followupchange"),
+    }
+    gained = {"Analyst": drafting, "Editor": drafting | {("core", "publish")}}
+    assert ("outcomes", "publish_outcome") in old["Editor"]
     for role in old:
-        assert new[role] == old[role] | {("core", "view_drafts")}, role
+        expected = old[role] - replaced | {("core", "view_drafts")} | gained.get(role, set())
+        assert new[role] == expected | {("core", "view_publicationevent")}, role

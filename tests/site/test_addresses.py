@@ -41,6 +41,12 @@ ADDRESSES = {
         200,
     ),
     "desk_follow_up": (("follow_up",), "/desk/follow-ups/{follow_up}/", 302, 200),
+    "desk_discard_follow_up_change": (
+        ("follow_up",),
+        "/desk/follow-ups/{follow_up}/discard/",
+        405,  # POST only, refused before sign-in is asked for
+        405,
+    ),
     "desk_publish": ((), "/desk/publish/", 405, 405),  # POST only
     "login": ((), "/accounts/login/", 200, 200),
     "logout": ((), "/accounts/logout/", 405, 405),  # POST only

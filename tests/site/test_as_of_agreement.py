@@ -16,7 +16,7 @@ import pytest
 from django.urls import reverse
 
 from outcomes.models import FollowUpChange, FollowUpStatus, Status
-from tests.factories import make_follow_up, make_outcome, make_summit, make_update
+from tests.factories import make, make_follow_up, make_outcome, make_summit, make_update
 from tracker.desk import for_desk
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def overdue_on(client, day: datetime.date | None, outcome_slug: str, summit_slug
     outcome = client.get(reverse("outcome_detail", args=[outcome_slug]), params).context["outcome"]
     pages["outcome"] = (
         {outcome.slug} if outcome.overdue_then else set(),
-        {f.title for f in outcome.follow_ups.all() if f.overdue_then},
+        {f.title for f in outcome.follow_up_list if f.overdue_then},
     )
 
     listed = client.get(reverse("outcome_list"), {**params, "overdue": "1"}).context["page_obj"]
@@ -99,7 +99,8 @@ def postponed():
         talks, title="Ministerial meeting", status=FollowUpStatus.POSTPONED, due_date=D(2026, 3, 1)
     )
     # As the desk records it (outcomes.services.record_follow_up_change), in January.
-    FollowUpChange.objects.create(
+    make(
+        FollowUpChange,
         follow_up=follow_up,
         status=FollowUpStatus.POSTPONED,
         date=D(2026, 3, 1),

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from core.cache import DatasetCache
 from core.models import DataVersion
 from outcomes.models import OutcomeParty, PartyRole
-from tests.factories import make_actor, make_outcome, make_source, make_summit, make_update
+from tests.factories import make, make_actor, make_outcome, make_source, make_summit, make_update
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def test_saves_deletes_and_links_of_every_app_replace_the_version():
     assert changes(lambda: make_summit())
     assert changes(lambda: make_update(outcome))
     party = {"outcome": outcome, "actor": actor, "role": PartyRole.RESPONSIBLE}
-    assert changes(lambda: OutcomeParty.objects.create(**party))
+    assert changes(lambda: make(OutcomeParty, **party))
     assert changes(lambda: outcome.sources.add(source))
     assert changes(lambda: outcome.sources.remove(source))
     assert changes(lambda: OutcomeParty.objects.filter(outcome=outcome).delete())

@@ -14,7 +14,7 @@ from actors.models import Source
 from core.dates import DatePrecision
 from outcomes.models import Outcome, OutcomeParty, OutcomeType, PartyRole, Status
 from summits.models import Summit
-from tests.factories import make_actor, make_outcome, make_source, make_summit, make_update
+from tests.factories import make, make_actor, make_outcome, make_source, make_summit, make_update
 from tracker.views import exports
 from tracker.views.exports import COLUMN_NAMES as COLUMNS
 
@@ -49,8 +49,8 @@ def world():
         effective_date=D(2025, 9, 1),
         effective_date_precision=DatePrecision.MONTH,
     )
-    OutcomeParty.objects.create(outcome=hotlines, actor=north, role=PartyRole.RESPONSIBLE)
-    OutcomeParty.objects.create(outcome=hotlines, actor=south, role=PartyRole.BENEFICIARY)
+    make(OutcomeParty, outcome=hotlines, actor=north, role=PartyRole.RESPONSIBLE)
+    make(OutcomeParty, outcome=hotlines, actor=south, role=PartyRole.BENEFICIARY)
     talks = make_outcome(
         summit=tokyo,
         slug="talks",
@@ -284,7 +284,7 @@ def make_outcomes(count: int) -> None:
         make_update(child)
         child.sources.set([make_source(), make_source()])
         for role in (PartyRole.RESPONSIBLE, PartyRole.BENEFICIARY):
-            OutcomeParty.objects.create(outcome=child, actor=make_actor(), role=role)
+            make(OutcomeParty, outcome=child, actor=make_actor(), role=role)
 
 
 # 1 the outcomes with summit, parent, statuses, parties and sources (subqueries), streamed.
@@ -332,9 +332,9 @@ def test_a_large_export_is_still_one_query_over_many_chunks(
 def test_parties_and_sources_are_sorted_by_slug_whatever_order_they_were_added(client):
     outcome = make_outcome(slug="talks")
     zeta, alpha = make_actor(slug="zeta"), make_actor(slug="alpha")
-    OutcomeParty.objects.create(outcome=outcome, actor=zeta, role=PartyRole.GUARANTOR)
-    OutcomeParty.objects.create(outcome=outcome, actor=alpha, role=PartyRole.RESPONSIBLE)
-    OutcomeParty.objects.create(outcome=outcome, actor=alpha, role=PartyRole.BENEFICIARY)
+    make(OutcomeParty, outcome=outcome, actor=zeta, role=PartyRole.GUARANTOR)
+    make(OutcomeParty, outcome=outcome, actor=alpha, role=PartyRole.RESPONSIBLE)
+    make(OutcomeParty, outcome=outcome, actor=alpha, role=PartyRole.BENEFICIARY)
     outcome.sources.set([make_source(slug="z-report"), make_source(slug="a-report")])
 
     [row] = read_csv(client.get(CSV))

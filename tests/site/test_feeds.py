@@ -10,6 +10,7 @@ from django.utils import timezone
 from core.dates import DatePrecision
 from outcomes.models import OutcomeParty, PartyRole, Status
 from tests.factories import (
+    make,
     make_actor,
     make_follow_up,
     make_outcome,
@@ -46,9 +47,9 @@ def world():
     hotlines = make_outcome(summit=tokyo, title="Hotlines", slug="hotlines")
     forum = make_outcome(summit=tokyo, title="Peace forum", slug="forum")
     aid = make_outcome(summit=moscow, title="Aid", slug="aid")
-    OutcomeParty.objects.create(outcome=hotlines, actor=korea, role=PartyRole.RESPONSIBLE)
-    OutcomeParty.objects.create(outcome=hotlines, actor=korea, role=PartyRole.BENEFICIARY)
-    OutcomeParty.objects.create(outcome=aid, actor=korea, role=PartyRole.BENEFICIARY)
+    make(OutcomeParty, outcome=hotlines, actor=korea, role=PartyRole.RESPONSIBLE)
+    make(OutcomeParty, outcome=hotlines, actor=korea, role=PartyRole.BENEFICIARY)
+    make(OutcomeParty, outcome=aid, actor=korea, role=PartyRole.BENEFICIARY)
     make_update(hotlines, status=Status.NOT_STARTED, effective_date=D(2025, 6, 6))
     make_update(forum, status=Status.IN_PROGRESS, effective_date=D(2025, 8, 1))
     make_update(aid, status=Status.STALLED, effective_date=D(2025, 7, 1))

@@ -18,7 +18,7 @@ from actors.models import (
 )
 from outcomes.models import OutcomeOrigin, OutcomeParty, PartyRole, Status
 from summits.models import ParticipantRole, Participation, Proposal, ProposalKind, Theme
-from tests.factories import make_actor, make_outcome, make_source, make_summit, make_update
+from tests.factories import make, make_actor, make_outcome, make_source, make_summit, make_update
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def text_of(response) -> str:
 
 
 def party(outcome, actor, role=PartyRole.RESPONSIBLE, **kwargs) -> OutcomeParty:
-    return OutcomeParty.objects.create(outcome=outcome, actor=actor, role=role, **kwargs)
+    return make(OutcomeParty, outcome=outcome, actor=actor, role=role, **kwargs)
 
 
 def proposal(actor=None, **kwargs) -> Proposal:
@@ -43,7 +43,7 @@ def proposal(actor=None, **kwargs) -> Proposal:
     kwargs.setdefault("theme", Theme.DIPLOMATIC)
     kwargs.setdefault("title", "A proposal")
     kwargs.setdefault("text", "What the source says.")
-    return Proposal.objects.create(actor=actor, **kwargs)
+    return make(Proposal, actor=actor, **kwargs)
 
 
 # --- /actors/ -----------------------------------------------------------------------------
@@ -170,19 +170,25 @@ def test_actor_page_shows_memberships_both_ways_and_relationships_from_both_side
     korea = make_actor(name="North Korea", kind=ActorKind.STATE)
     choe = make_actor(name="Choe Son Hui", kind=ActorKind.PERSON, country=korea)
     nam = make_actor(name="Non-Aligned Movement", kind=ActorKind.GROUPING)
-    Membership.objects.create(
-        member=choe, organisation=korea, kind=MembershipKind.OFFICE, title="Vice Foreign Minister"
+    make(
+        Membership,
+        member=choe,
+        organisation=korea,
+        kind=MembershipKind.OFFICE,
+        title="Vice Foreign Minister",
     )
-    Membership.objects.create(
-        member=korea, organisation=nam, kind=MembershipKind.MEMBER, start_date=JULY
-    )
+    make(Membership, member=korea, organisation=nam, kind=MembershipKind.MEMBER, start_date=JULY)
     russia = make_actor(name="Russia", kind=ActorKind.STATE)
     indonesia = make_actor(name="Indonesia", kind=ActorKind.STATE)
-    alliance = Relationship.objects.create(
-        actor=russia, other=korea, kind=RelationshipKind.ALLIANCE, description="A pact."
+    alliance = make(
+        Relationship,
+        actor=russia,
+        other=korea,
+        kind=RelationshipKind.ALLIANCE,
+        description="A pact.",
     )
     alliance.sources.add(make_source(title="Defense pact report"))
-    Relationship.objects.create(actor=korea, other=indonesia, kind=RelationshipKind.GOOD_RELATIONS)
+    make(Relationship, actor=korea, other=indonesia, kind=RelationshipKind.GOOD_RELATIONS)
 
     korea_page = text_of(page(client, korea))
     choe_page = text_of(page(client, choe))
@@ -203,14 +209,15 @@ def test_actor_page_lists_summits_attended_with_role_and_delegation_head(client)
     tokyo = make_summit(name="Tokyo summit", start_date=datetime.date(2025, 6, 6))
     moscow = make_summit(name="Moscow signing", start_date=None)
     make_summit(name="Summit it missed")
-    Participation.objects.create(
+    make(
+        Participation,
         summit=tokyo,
         actor=korea,
         role=ParticipantRole.PARTY,
         delegation_head=choe,
         delegation_head_title="Vice Foreign Minister",
     )
-    Participation.objects.create(summit=moscow, actor=korea, role=ParticipantRole.PARTY)
+    make(Participation, summit=moscow, actor=korea, role=ParticipantRole.PARTY)
 
     korea_response = page(client, korea)
     choe_page = text_of(page(client, choe))
@@ -238,7 +245,7 @@ def test_actor_page_lists_proposals_made_and_those_addressed_to_it_with_their_ou
     )
     proposal(indonesia, summit=summit, title="Not Korea's")
     outcome = make_outcome(summit=summit, title="Hotlines restored")
-    OutcomeOrigin.objects.create(outcome=outcome, proposal=hotlines)
+    make(OutcomeOrigin, outcome=outcome, proposal=hotlines)
 
     response = page(client, korea)
 
@@ -262,10 +269,14 @@ def test_summits_attended_come_twenty_a_page_with_a_page_number_of_their_own(
     choe = make_actor(name="Choe Son Hui", kind=ActorKind.PERSON)
     for day in range(1, 22):  # 21 summits, the 21st the oldest
         summit = make_summit(name=f"Summit {day:02}", start_date=datetime.date(2025, 7, 22 - day))
-        Participation.objects.create(summit=summit, actor=korea, role=ParticipantRole.PARTY)
+        make(Participation, summit=summit, actor=korea, role=ParticipantRole.PARTY)
     # Attended twice over (party, and led another's delegation): one summit, counted once.
-    Participation.objects.create(
-        summit=summit, actor=make_actor(), role=ParticipantRole.OBSERVER, delegation_head=korea
+    make(
+        Participation,
+        summit=summit,
+        actor=make_actor(),
+        role=ParticipantRole.OBSERVER,
+        delegation_head=korea,
     )
     party(make_outcome(), korea)
 
@@ -296,7 +307,7 @@ def test_proposals_come_twenty_a_page_made_and_addressed_split_on_each(client):
     )
     outcome = make_outcome(title="What came of it")
     make_update(outcome, status=Status.STALLED)
-    OutcomeOrigin.objects.create(outcome=outcome, proposal=asked)
+    make(OutcomeOrigin, outcome=outcome, proposal=asked)
 
     first = page(client, korea)
     second = page(client, korea, proposals="2")
@@ -323,7 +334,7 @@ def test_proposals_come_twenty_a_page_made_and_addressed_split_on_each(client):
 )
 def test_a_bad_page_number_of_a_list_gives_its_nearest_page_with_a_notice(client, params, notice):
     korea = make_actor()
-    Participation.objects.create(summit=make_summit(), actor=korea, role=ParticipantRole.PARTY)
+    make(Participation, summit=make_summit(), actor=korea, role=ParticipantRole.PARTY)
     proposal(korea)
 
     response = page(client, korea, **params)
@@ -411,7 +422,8 @@ def test_a_bad_as_of_on_an_actor_page_gives_todays_statuses_with_a_notice(client
 def test_an_actor_with_no_records_says_so_in_each_section(client):
     html = text_of(page(client, make_actor(name="Nobody")))
 
-    assert "No summit attendance recorded." in html
+    # The public is told what is published, never whether drafts exist.
+    assert "No summit attendance published yet." in html
     assert "Nobody is not recorded as party to any commitment." in html
 
 
@@ -425,20 +437,24 @@ def test_actor_page_runs_a_fixed_number_of_queries(client, django_assert_num_que
     source = make_source()
     for i in range(n):
         ActorName.objects.create(actor=korea, name=f"Name {i}", language=Language.KOREAN)
-        Membership.objects.create(member=korea, organisation=make_actor(), kind="member")
-        Membership.objects.create(member=make_actor(), organisation=korea, kind="office")
-        mine = Relationship.objects.create(actor=korea, other=make_actor(), kind="rivalry")
-        theirs = Relationship.objects.create(actor=make_actor(), other=korea, kind="alliance")
+        make(Membership, member=korea, organisation=make_actor(), kind="member")
+        make(Membership, member=make_actor(), organisation=korea, kind="office")
+        mine = make(Relationship, actor=korea, other=make_actor(), kind="rivalry")
+        theirs = make(Relationship, actor=make_actor(), other=korea, kind="alliance")
         mine.sources.add(source)
         theirs.sources.add(source)
         summit = make_summit()
-        Participation.objects.create(
-            summit=summit, actor=korea, role="party", delegation_head=make_actor(kind="person")
+        make(
+            Participation,
+            summit=summit,
+            actor=korea,
+            role="party",
+            delegation_head=make_actor(kind="person"),
         )
         made = proposal(korea, summit=summit)
         proposal(make_actor(), addressed_to=korea)
         outcome = make_outcome(summit=summit, parent=make_outcome(summit=summit))
-        OutcomeOrigin.objects.create(outcome=outcome, proposal=made)
+        make(OutcomeOrigin, outcome=outcome, proposal=made)
         make_update(outcome, effective_date=JULY)
         party(outcome, korea)
         party(outcome, korea, PartyRole.BENEFICIARY)

@@ -20,7 +20,7 @@ from outcomes.models import (
 )
 from outcomes.services import record_follow_up_change
 from summits.models import Evidence, Proposal, ProposalKind, Summit, Theme
-from tests.factories import make_actor, make_outcome, make_source, make_summit, make_update
+from tests.factories import make, make_actor, make_outcome, make_source, make_summit, make_update
 from tracker.charts import step_chart as status_chart
 from tracker.views.outcomes import PER_PAGE
 
@@ -102,7 +102,7 @@ def world():
         (talks, north, PartyRole.BENEFICIARY),
         (forum, red_cross, PartyRole.SUPERVISOR),
     ]:
-        OutcomeParty.objects.create(outcome=outcome, actor=actor, role=role)
+        make(OutcomeParty, outcome=outcome, actor=actor, role=role)
     return {"hotlines": hotlines, "talks": talks, "group": group, "forum": forum}
 
 
@@ -396,7 +396,7 @@ def make_outcomes(count: int) -> None:
         child = make_outcome(summit=parent.summit, parent=parent)
         make_update(child, status=Status.IN_PROGRESS)
         for role in (PartyRole.RESPONSIBLE, PartyRole.BENEFICIARY):
-            OutcomeParty.objects.create(outcome=child, actor=make_actor(), role=role)
+            make(OutcomeParty, outcome=child, actor=make_actor(), role=role)
 
 
 @pytest.mark.parametrize("count", [1, 4])
@@ -423,7 +423,7 @@ def test_the_filtered_list_at_a_past_date_runs_a_fixed_number_of_queries(
     summit = make_summit(slug="here")
     for _ in range(count):
         outcome = make_outcome(summit=summit, due_date=D(2025, 1, 1))
-        OutcomeParty.objects.create(outcome=outcome, actor=actor, role=PartyRole.RESPONSIBLE)
+        make(OutcomeParty, outcome=outcome, actor=actor, role=PartyRole.RESPONSIBLE)
     # 1 the summit slug checked, 2 the actor slug checked, 3 the data version,
     # 4-7 the four GROUP BY counts, 8 the page's ids, 9 those outcomes.
     query = f"{LIST}?summit=here&actor=everywhere&overdue=1&as_of=2025-08-01&sort=status&q=outcome"
@@ -512,7 +512,8 @@ def test_a_relative_deadline_shows_its_form_the_computed_date_and_the_sources_wo
 def test_the_proposals_an_outcome_came_from_link_to_their_summit_with_their_evidence(client, world):
     north = OutcomeParty.objects.filter(actor__slug="north-korea").first().actor
     talks = world["talks"]
-    stated = Proposal.objects.create(
+    stated = make(
+        Proposal,
         actor=north,
         summit=talks.summit,
         kind=ProposalKind.PROPOSAL,
@@ -520,7 +521,8 @@ def test_the_proposals_an_outcome_came_from_link_to_their_summit_with_their_evid
         title="Meet again",
         text="…",
     )
-    read = Proposal.objects.create(
+    read = make(
+        Proposal,
         actor=None,
         addressed_to=north,
         kind=ProposalKind.DEMAND,
@@ -528,8 +530,8 @@ def test_the_proposals_an_outcome_came_from_link_to_their_summit_with_their_evid
         title="Keep talking",
         text="…",
     )
-    OutcomeOrigin.objects.create(outcome=talks, proposal=stated)
-    OutcomeOrigin.objects.create(outcome=talks, proposal=read, evidence=Evidence.INFERRED)
+    make(OutcomeOrigin, outcome=talks, proposal=stated)
+    make(OutcomeOrigin, outcome=talks, proposal=read, evidence=Evidence.INFERRED)
     html = client.get(talks.get_absolute_url()).content.decode()
     assert '<a href="/summits/tokyo/#proposals">Meet again</a>' in html
     assert 'proposal by <a href="/actors/north-korea/">North Korea</a>' in html
@@ -539,7 +541,8 @@ def test_the_proposals_an_outcome_came_from_link_to_their_summit_with_their_evid
 
 
 def test_follow_ups_show_their_status_and_due_date(client, world):
-    FollowUp.objects.create(
+    make(
+        FollowUp,
         outcome=world["talks"],
         kind=FollowUpKind.SUMMIT,
         title="Summit in Seoul",
@@ -686,8 +689,9 @@ def test_the_outcome_page_runs_a_fixed_number_of_queries(client, django_assert_n
             outcome, effective_date=D(2025, 7, n + 1), sources=[make_source(), make_source()]
         )
         make_update(outcome, effective_date=D(2025, 7, n + 1), corrects=updated)
-        OutcomeParty.objects.create(outcome=outcome, actor=make_actor(), role=PartyRole.RESPONSIBLE)
-        proposal = Proposal.objects.create(
+        make(OutcomeParty, outcome=outcome, actor=make_actor(), role=PartyRole.RESPONSIBLE)
+        proposal = make(
+            Proposal,
             actor=make_actor(),
             summit=make_summit(),
             kind=ProposalKind.PROPOSAL,
@@ -695,9 +699,13 @@ def test_the_outcome_page_runs_a_fixed_number_of_queries(client, django_assert_n
             title=f"P{n}",
             text="…",
         )
-        OutcomeOrigin.objects.create(outcome=outcome, proposal=proposal)
-        follow_up = FollowUp.objects.create(
-            outcome=outcome, kind=FollowUpKind.REPORT, title=f"F{n}", resulting_summit=None
+        make(OutcomeOrigin, outcome=outcome, proposal=proposal)
+        follow_up = make(
+            FollowUp,
+            outcome=outcome,
+            kind=FollowUpKind.REPORT,
+            title=f"F{n}",
+            resulting_summit=None,
         )
         record_follow_up_change(
             follow_up,

@@ -15,7 +15,7 @@ from outcomes.models import (
     Status,
 )
 from summits.models import Evidence, Proposal, ProposalKind, Theme
-from tests.factories import make_actor, make_follow_up, make_outcome, make_summit, make_update
+from tests.factories import make, make_actor, make_follow_up, make_outcome, make_summit, make_update
 from tracker.views.common import MAX_QUERY_LENGTH
 from tracker.views.exports import COLUMN_NAMES
 
@@ -297,7 +297,8 @@ def searchable(tokyo):
     ActorName.objects.create(actor=korea, name="Korea Utara", language=Language.INDONESIAN)
     ActorName.objects.create(actor=korea, name="КНДР", language=Language.RUSSIAN)
     japan = make_actor(name="Japan", slug="japan", kind=ActorKind.STATE, iso3="JPN")
-    Proposal.objects.create(
+    make(
+        Proposal,
         actor=japan,
         summit=tokyo,
         kind=ProposalKind.DEMAND,
@@ -430,7 +431,8 @@ def test_search_runs_a_fixed_number_of_queries(
         summit = make_summit(name=f"Hotline summit {n}")
         actor = make_actor(name=f"Hotline agency {n}")
         ActorName.objects.create(actor=actor, name=f"Hotline {n}", language=Language.ENGLISH)
-        Proposal.objects.create(
+        make(
+            Proposal,
             actor=actor,
             addressed_to=actor,
             summit=summit,

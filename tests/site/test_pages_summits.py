@@ -32,7 +32,7 @@ from summits.models import (
     SummitStatus,
     Theme,
 )
-from tests.factories import make_actor, make_outcome, make_source, make_summit, make_update
+from tests.factories import make, make_actor, make_outcome, make_source, make_summit, make_update
 
 pytestmark = pytest.mark.django_db
 
@@ -44,14 +44,14 @@ def detail(client, summit, **params):
 
 
 def participate(summit, actor, role=ParticipantRole.PARTY, **kwargs) -> Participation:
-    return Participation.objects.create(summit=summit, actor=actor, role=role, **kwargs)
+    return make(Participation, summit=summit, actor=actor, role=role, **kwargs)
 
 
 def propose(summit, actor, title="A proposal", **kwargs) -> Proposal:
     kwargs.setdefault("kind", ProposalKind.PROPOSAL)
     kwargs.setdefault("theme", Theme.COMMUNICATION)
     kwargs.setdefault("text", f"Text of {title}.")
-    return Proposal.objects.create(summit=summit, actor=actor, title=title, **kwargs)
+    return make(Proposal, summit=summit, actor=actor, title=title, **kwargs)
 
 
 def fill_summit(summit, n: int) -> None:
@@ -62,21 +62,26 @@ def fill_summit(summit, n: int) -> None:
         actor = make_actor(kind=ActorKind.STATE)
         head = make_actor(kind=ActorKind.PERSON, country=actor)
         participate(summit, actor, delegation_head=head, delegation_head_title="Minister")
-        SummitObjective.objects.create(summit=summit, order=i + 1, text=f"Objective {i}")
+        make(SummitObjective, summit=summit, order=i + 1, text=f"Objective {i}")
         proposal = propose(summit, actor, title=f"Proposal {i}")
         proposal.sources.add(source)
-        stance = Stance.objects.create(proposal=proposal, actor=head, stance=StanceKind.SUPPORT)
+        stance = make(Stance, proposal=proposal, actor=head, stance=StanceKind.SUPPORT)
         stance.sources.add(source)
         outcome = make_outcome(summit=summit, order=i + 1)
-        OutcomeOrigin.objects.create(outcome=outcome, proposal=proposal)
+        make(OutcomeOrigin, outcome=outcome, proposal=proposal)
         child = make_outcome(summit=summit, parent=outcome)
         make_update(outcome, effective_date=JULY + datetime.timedelta(days=i))
         make_update(child, status=Status.STALLED, effective_date=AUGUST)
-        FollowUp.objects.create(outcome=outcome, kind=FollowUpKind.REPORT, title=f"Report {i}")
-        Reaction.objects.create(
-            summit=summit, actor=actor, tone=ReactionTone.POSITIVE, summary="Fine.", source=source
+        make(FollowUp, outcome=outcome, kind=FollowUpKind.REPORT, title=f"Report {i}")
+        make(
+            Reaction,
+            summit=summit,
+            actor=actor,
+            tone=ReactionTone.POSITIVE,
+            summary="Fine.",
+            source=source,
         )
-        challenge = Challenge.objects.create(summit=summit, order=i + 1, title=f"Challenge {i}")
+        challenge = make(Challenge, summit=summit, order=i + 1, title=f"Challenge {i}")
         challenge.sources.add(source)
         make_summit(follows_up=summit)
 
@@ -346,8 +351,8 @@ def test_summit_page_lists_participants_with_roles_and_delegation_heads(client):
 
 def test_summit_page_lists_objectives_in_their_order(client):
     summit = make_summit()
-    SummitObjective.objects.create(summit=summit, order=2, text="Second aim")
-    SummitObjective.objects.create(summit=summit, order=1, text="First aim")
+    make(SummitObjective, summit=summit, order=2, text="Second aim")
+    make(SummitObjective, summit=summit, order=1, text="First aim")
 
     html = detail(client, summit).content.decode()
 
@@ -361,7 +366,8 @@ def test_proposals_are_grouped_by_actor_with_stances_and_the_outcomes_they_led_t
     hotlines = propose(summit, korea, title="Military hotlines")
     aid = propose(summit, korea, title="Humanitarian aid", kind=ProposalKind.DEMAND)
     propose(summit, china, title="Dual suspension", theme=Theme.MILITARY_SECURITY)
-    Stance.objects.create(
+    make(
+        Stance,
         proposal=hotlines,
         actor=china,
         stance=StanceKind.CONDITIONAL,
@@ -370,10 +376,10 @@ def test_proposals_are_grouped_by_actor_with_stances_and_the_outcomes_they_led_t
     )
     outcome = make_outcome(summit=summit, title="Hotlines restored")
     make_update(outcome, status=Status.IN_PROGRESS)
-    OutcomeOrigin.objects.create(outcome=outcome, proposal=hotlines, evidence=Evidence.INFERRED)
+    make(OutcomeOrigin, outcome=outcome, proposal=hotlines, evidence=Evidence.INFERRED)
     # An outcome of a later summit that came from this summit's proposal counts too.
     later = make_outcome(summit=make_summit(), title="Aid framework")
-    OutcomeOrigin.objects.create(outcome=later, proposal=aid)
+    make(OutcomeOrigin, outcome=later, proposal=aid)
 
     response = detail(client, summit)
 
@@ -404,8 +410,8 @@ def test_an_outcome_from_proposals_of_two_summits_is_listed_once_on_each(client)
     asked_in_tokyo = propose(tokyo, korea, title="Asked in Tokyo")
     asked_in_seoul = propose(seoul, korea, title="Asked in Seoul")
     outcome = make_outcome(summit=seoul, title="Agreed in Seoul")
-    OutcomeOrigin.objects.create(outcome=outcome, proposal=asked_in_tokyo)
-    OutcomeOrigin.objects.create(outcome=outcome, proposal=asked_in_seoul)
+    make(OutcomeOrigin, outcome=outcome, proposal=asked_in_tokyo)
+    make(OutcomeOrigin, outcome=outcome, proposal=asked_in_seoul)
 
     for summit, title in ((tokyo, "Asked in Tokyo"), (seoul, "Asked in Seoul")):
         groups = detail(client, summit).context["proposal_groups"]
@@ -450,7 +456,8 @@ def test_outcomes_show_sub_commitments_status_and_overdue_deadlines(client):
 def test_follow_ups_reactions_challenges_and_sources_are_shown(client):
     summit = make_summit(start_date=datetime.date(2025, 6, 6))
     outcome = make_outcome(summit=summit, title="Continue talks")
-    FollowUp.objects.create(
+    make(
+        FollowUp,
         outcome=outcome,
         kind=FollowUpKind.SUMMIT,
         title="Summit in Seoul",
@@ -466,7 +473,8 @@ def test_follow_ups_reactions_challenges_and_sources_are_shown(client):
         note="The only source.",
     )
     summit.sources.add(source)
-    Reaction.objects.create(
+    make(
+        Reaction,
         summit=summit,
         actor=make_actor(name="North Korean state media"),
         tone=ReactionTone.RESTRAINED,
@@ -474,7 +482,7 @@ def test_follow_ups_reactions_challenges_and_sources_are_shown(client):
         quote="step toward dialogue with respect",
         source=source,
     )
-    Challenge.objects.create(summit=summit, title="Mistrust", description="Decades of it.")
+    make(Challenge, summit=summit, title="Mistrust", description="Decades of it.")
 
     html = detail(client, summit).content.decode()
 
