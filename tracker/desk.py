@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from actors.models import Membership, Relationship
@@ -93,8 +94,11 @@ class Draft:
 
 @dataclass
 class DraftKind:
+    """One kind's drafts, and where the admin lists them all (to publish many at once)."""
+
     label: str
     drafts: Capped
+    admin_url: str
 
 
 def drafts_of(model, related: tuple[str, ...]) -> DraftKind:
@@ -109,7 +113,16 @@ def drafts_of(model, related: tuple[str, ...]) -> DraftKind:
         )
         for record in capped.rows
     ]
-    return DraftKind(str(model._meta.verbose_name_plural).capitalize(), capped)
+    label = str(model._meta.verbose_name_plural).capitalize()
+    return DraftKind(label, capped, _admin_drafts_url(model))
+
+
+def _admin_drafts_url(model) -> str:
+    try:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    except NoReverseMatch:  # edited inline only (follow-up changes)
+        return ""
+    return f"{url}?published=no"
 
 
 def _key(record) -> str:

@@ -194,3 +194,19 @@ def test_a_change_without_a_source_is_refused_with_every_problem_at_once(alice, 
     meeting.refresh_from_db()
     assert meeting.status == FollowUpStatus.SCHEDULED
     assert FollowUp.objects.get().version == meeting.version
+
+
+def test_many_drafts_of_a_kind_are_a_link_away_from_the_admins_bulk_actions(alice, draft_summit):
+    osaka, seat = draft_summit
+    make(Participation, summit=osaka, actor=make_actor(name="Korea"), role="party", published=False)
+    client = signed_in(alice)
+    url = reverse("admin:summits_participation_changelist") + "?published=no"
+    assert f'href="{url}"' in client.get(DESK).content.decode()
+    listed = client.get(url).context["cl"].result_list
+    assert set(listed) == set(Participation.objects.drafts())
+
+    # Their summit is a draft: the admin's action says so and publishes nothing.
+    data = {"action": "publish_selected", "_selected_action": [p.pk for p in listed]}
+    response = client.post(url, data, follow=True)
+    assert "which is a draft: publish that first" in response.content.decode()
+    assert not Participation.objects.published().exists()
