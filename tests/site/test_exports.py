@@ -270,6 +270,7 @@ def test_an_empty_export_still_has_its_header(client, world):
     assert read_json(client.get(JSON, {"summit": "seoul", "status": "implemented"})) == {
         "count": 0,
         "as_of": None,
+        "known_at": None,
         "results": [],
     }
 

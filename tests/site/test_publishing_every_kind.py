@@ -383,3 +383,19 @@ def test_a_bad_known_at_shows_todays_tracker_with_a_notice(client, world, value)
     assert status == 200
     assert "Tokyo summit" in body
     assert "Showing what the tracker publishes today instead." in body
+
+
+def test_the_exports_as_the_tracker_gave_them_on_a_past_day(client, world):
+    import json
+
+    older = make_outcome(summit=world["tokyo"], slug="older", title="Older", published=False)
+    mark_published(older, at=timezone.now() - datetime.timedelta(days=5))
+    mark_published_before(world["tokyo"], days_ago=5)
+    day = (timezone.localdate() - datetime.timedelta(days=2)).isoformat()
+    response = client.get(reverse("outcome_export_json"), {"known_at": day})
+    data = json.loads(b"".join(response.streaming_content))
+    assert [row["id"] for row in data["results"]] == ["older"]  # the hotline came later
+    assert (data["as_of"], data["known_at"]) == (day, day)
+    assert f"known-at-{day}" in response["Content-Disposition"]
+    csv_body = text(client, reverse("outcome_export_csv") + f"?known_at={day}")[1]
+    assert "older" in csv_body and "hotline" not in csv_body

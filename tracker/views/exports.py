@@ -6,12 +6,15 @@ methodology page, which reads them from here). The columns are stable: new ones 
 ever added at the end, and identifiers are the slugs of the permanent addresses.
 
 CSV: a header row, UTF-8, empty cells for no value, overdue as true/false; streamed.
-JSON: {"as_of": "YYYY-MM-DD" or null, "results": [...], "count": n} with the same keys per
-result; no value is null but where said, overdue is a boolean, parties a list of {"actor",
-"role"} and sources a list of slugs; streamed, so that "count" comes last.
+JSON: {"as_of": "YYYY-MM-DD" or null (the date of the statuses), "known_at": the same,
+"results": [...], "count": n} with the same keys per result; no value is null but where
+said, overdue is a boolean, parties a list of {"actor", "role"} and sources a list of slugs;
+streamed, so that "count" comes last.
 
 Exports hold public outcomes only, whoever asks: they are for citation, and a file once
-downloaded cannot be recalled. A sub-commitment of a draft outcome has no parent in them.
+downloaded cannot be recalled. With known_at, those public at the end of that day, as the
+tracker would have given the file then (statuses of that day unless as_of says another).
+A sub-commitment of a draft outcome has no parent in them.
 
 A parameter that is not valid (an unknown status or slug, a malformed date, ...) gets a 400
 with the reasons, rather than the page's notice: a file has nowhere to show a notice, and an
@@ -165,8 +168,9 @@ def outcome_export_json(request):
     row_of = _row_maker(request)
 
     def chunks():
-        as_of = json.dumps(page.as_of.isoformat() if page.as_of else None)
-        yield f'{{"as_of": {as_of}, "results": ['
+        as_of = json.dumps(_iso(page.status_on))
+        known_at = json.dumps(_iso(page.known_on))
+        yield f'{{"as_of": {as_of}, "known_at": {known_at}, "results": ['
         count, lines = 0, []
         for outcome in outcomes:
             separator = "," if count else ""
@@ -184,7 +188,9 @@ def _outcomes(request):
     """The filtered, sorted outcomes (for_export values) as an iterator, and what was wrong
     with the request."""
     page = PageContext(request)
-    outcomes = Outcome.objects.public().for_export(page.as_of)
+    # With known_at, the outcomes public then, with the statuses of that day unless as_of
+    # says another: the file as the tracker would have given it then.
+    outcomes = Outcome.objects.public(page.known_at).for_export(page.status_on, page.known_at)
     filters = OutcomeFilter.from_request(request, page, outcomes)
     problems = page.notices + filters.notices()
     fields = dict.fromkeys(column.field for column in COLUMNS)
@@ -235,6 +241,7 @@ def _csv_cells(row: dict) -> list[str]:
 
 def _filename(page: PageContext, extension: str) -> str:
     suffix = f"-as-of-{page.as_of.isoformat()}" if page.as_of else ""
+    suffix += f"-known-at-{page.known_on.isoformat()}" if page.known_on else ""
     return f"outcomes{suffix}.{extension}"
 
 
