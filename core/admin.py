@@ -10,6 +10,7 @@ form. PublishingAdmin is the admin of a Publishable model.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, model_ngettext
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpResponseRedirect
@@ -17,10 +18,72 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .changes import changes
 from .concurrency import EditConflict, VersionedFormMixin
+from .params import (
+    BadValue,
+    BoundedDateField,
+    ModelChoiceField,
+    ModelMultipleChoiceField,
+    parse_id,
+)
 from .publishing import PublishingRefused, can_publish, publish, unpublish
 
 
-class CompactTabularInline(admin.TabularInline):
+def _is_id(value) -> bool:
+    try:
+        parse_id(str(value))
+    except BadValue:
+        return False
+    return True
+
+
+class _SafeAutocompleteMixin:
+    """The admin's autocomplete widget shows the chosen records again when a form comes back
+    with errors, looking up whatever was sent: a value that is no record's number is
+    dropped here (the field's error says what was wrong), not sent to the database."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if _is_id(v)], attr)
+
+
+class SafeAutocompleteSelect(_SafeAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(_SafeAutocompleteMixin, AutocompleteSelectMultiple):
+    pass
+
+
+class SafeInputMixin:
+    """For every admin and inline: form fields that refuse what the database cannot hold
+    before asking it (core.params): dates within the tracker's bounds, and records chosen
+    by a number a database can hold ("9" * 40 is an error message, not a server error)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.DateField) and not isinstance(
+            db_field, models.DateTimeField
+        ):
+            kwargs.setdefault("form_class", BoundedDateField)
+        elif isinstance(db_field, models.ForeignKey):
+            kwargs.setdefault("form_class", ModelChoiceField)
+        elif isinstance(db_field, models.ManyToManyField):
+            kwargs.setdefault("form_class", ModelMultipleChoiceField)
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(getattr(formfield, "widget", None), "widget", None)
+        for unsafe, safe in (
+            (AutocompleteSelectMultiple, SafeAutocompleteSelectMultiple),
+            (AutocompleteSelect, SafeAutocompleteSelect),
+        ):
+            if type(widget) is unsafe:
+                widget.__class__ = safe
+                break
+        return formfield
+
+
+class StackedInline(SafeInputMixin, admin.StackedInline):
+    pass
+
+
+class CompactTabularInline(SafeInputMixin, admin.TabularInline):
     """A tabular inline with one empty row ready to type into and short text boxes,
     so that several inlines fit on one page."""
 
@@ -30,7 +93,7 @@ class CompactTabularInline(admin.TabularInline):
     }
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(SafeInputMixin, admin.TabularInline):
     """Rows shown on their parent's page and never changed there: a history."""
 
     extra = 0
@@ -116,7 +179,7 @@ def edit_conflicts(context) -> list[dict]:
     ]
 
 
-class AuditedAdmin(SimpleHistoryAdmin):
+class AuditedAdmin(SafeInputMixin, SimpleHistoryAdmin):
     """A ModelAdmin with the audit trail's history page (who, when, which fields) instead of
     Django's log, read-only: an old version is never written back from there (that would
     bypass the rules of the change form, e.g. on published status updates). Every view that

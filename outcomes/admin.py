@@ -19,6 +19,7 @@ from core.admin import (
     PublishedFilter,
     PublishingAdmin,
     ReadOnlyInline,
+    StackedInline,
     VersionedAdminMixin,
     property_column,
 )
@@ -189,7 +190,7 @@ class NewStatusUpdateFormSet(forms.BaseInlineFormSet):
         corrects.widget.can_add_related = False
 
 
-class NewStatusUpdateInline(admin.StackedInline):
+class NewStatusUpdateInline(StackedInline):
     """A blank form for recording a new status update (a draft unless an editor ticks
     "Publish now"); recorded_by is set on saving. Stacked rather than tabular, so that the
     sources and corrects fields stay in view."""
@@ -256,7 +257,7 @@ def on_the_desk(model_admin, follow_up: FollowUp) -> str:
     )
 
 
-class FollowUpInline(VersionedAdminMixin, admin.StackedInline):
+class FollowUpInline(VersionedAdminMixin, StackedInline):
     model = FollowUp
     form = FollowUpForm
     extra = 0

@@ -6,6 +6,7 @@ from django.contrib import admin
 from core.admin import (
     CompactTabularInline,
     PublishingAdmin,
+    StackedInline,
     VersionedAdminMixin,
     property_column,
 )
@@ -30,7 +31,7 @@ class ParticipationInline(CompactTabularInline):
     autocomplete_fields = ["actor", "delegation_head"]
 
 
-class ProposalInline(VersionedAdminMixin, admin.StackedInline):
+class ProposalInline(VersionedAdminMixin, StackedInline):
     model = Proposal
     extra = 0
     # Stances on a proposal are entered on the proposal's own page.

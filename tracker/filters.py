@@ -16,6 +16,7 @@ from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.db.models.fields.json import KT
 
 from actors.models import Actor
+from core.params import IsoDateField
 from outcomes.models import NO_STATUS_LABEL, OutcomeParty, OutcomeType, Status, status_rank
 from summits.models import Participation, Summit, SummitStatus
 
@@ -43,8 +44,6 @@ _HINTS = {
     "summit": "is not a summit in the tracker",
     "actor": "is not an actor in the tracker",
     "overdue": "is not a valid value (use 1)",
-    "due_after": "is not a date (use YYYY-MM-DD)",
-    "due_before": "is not a date (use YYYY-MM-DD)",
     "sort": "is not a way to sort this list",
 }
 
@@ -68,6 +67,12 @@ class ActiveFilter:
     remove_url: str
 
 
+class IsoDateFilter(django_filters.DateFilter):
+    """A date filter read by the one date rule (core.params): YYYY-MM-DD, within bounds."""
+
+    field_class = IsoDateField
+
+
 class OutcomeFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label="Status",
@@ -87,12 +92,8 @@ class OutcomeFilter(django_filters.FilterSet):
     overdue = django_filters.ChoiceFilter(
         label="Overdue", choices=[("1", "Overdue only")], method="filter_overdue"
     )
-    due_after = django_filters.DateFilter(
-        label="Due on or after", field_name="due_date", lookup_expr="gte"
-    )
-    due_before = django_filters.DateFilter(
-        label="Due on or before", field_name="due_date", lookup_expr="lte"
-    )
+    due_after = IsoDateFilter(label="Due on or after", field_name="due_date", lookup_expr="gte")
+    due_before = IsoDateFilter(label="Due on or before", field_name="due_date", lookup_expr="lte")
     q = django_filters.CharFilter(label="Text", method="filter_text")
     sort = django_filters.ChoiceFilter(
         label="Sort by", choices=list(SORTS.items()), method="sort_by"
@@ -150,10 +151,13 @@ class OutcomeFilter(django_filters.FilterSet):
     def notices(self) -> list[str]:
         """One sentence per ignored value, quoting it (cut short) and saying what was wrong."""
         notices = []
-        for name in self.errors:
-            raw = str(self.data.get(name, ""))
-            shown = raw if len(raw) <= 40 else raw[:40] + "…"
+        for name, errors in self.errors.items():
             label = self.filters[name].label
+            if isinstance(self.filters[name], IsoDateFilter):  # the date rule says what is wrong
+                notices.append(f"{label}: {errors[0]} Ignored.")
+                continue
+            raw = str(self.data.get(name, "")).replace("\x00", "")
+            shown = raw if len(raw) <= 40 else raw[:40] + "…"
             notices.append(f"{label}: “{shown}” {_HINTS.get(name, 'is not valid')}; ignored.")
         return notices
 

@@ -15,6 +15,7 @@ from actors.models import Source, SourceKind
 from core.changes import changes
 from core.concurrency import VersionedFormMixin
 from core.dates import DatePrecision
+from core.params import IsoDateField, ModelChoiceField, ModelMultipleChoiceField, WholeNumberField
 from outcomes.models import FollowUp, FollowUpChange, FollowUpStatus, Outcome, StatusUpdate
 from outcomes.services import plan_follow_up_change, save_status_update
 from summits.models import Summit
@@ -40,7 +41,7 @@ def unique_source_slug(title: str, url: str) -> str:
     return slug
 
 
-class SourceChoiceField(forms.ModelMultipleChoiceField):
+class SourceChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, source: Source) -> str:
         details = [detail for detail in (source.publisher, source.published_display) if detail]
         return f"{source.title} ({', '.join(details)})" if details else source.title
@@ -172,7 +173,7 @@ def date_input() -> forms.DateInput:
     return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
-class UpdateChoiceField(forms.ModelChoiceField):
+class UpdateChoiceField(ModelChoiceField):
     def label_from_instance(self, update: StatusUpdate) -> str:
         return f"{update.effective_display}: {update.get_status_display()}"
 
@@ -183,7 +184,14 @@ class StatusUpdateForm(CitesSourcesMixin, forms.ModelForm):
 
     sources_required = True
 
-    progress = forms.IntegerField(
+    effective_date = IsoDateField(
+        not_after_today=True,
+        what="the effective date",
+        label=StatusUpdate._meta.get_field("effective_date").verbose_name.capitalize(),
+        help_text=StatusUpdate._meta.get_field("effective_date").help_text,
+        widget=date_input(),
+    )
+    progress = WholeNumberField(
         label="Progress (%)",
         required=False,
         min_value=0,
@@ -206,10 +214,7 @@ class StatusUpdateForm(CitesSourcesMixin, forms.ModelForm):
             "corrects",
         ]
         field_classes = {"corrects": UpdateChoiceField}
-        widgets = {
-            "effective_date": date_input(),
-            "summary": forms.Textarea(attrs={"rows": 4}),
-        }
+        widgets = {"summary": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, outcome: Outcome, can_publish: bool, **kwargs):
         super().__init__(*args, instance=StatusUpdate(outcome=outcome), **kwargs)
@@ -254,7 +259,7 @@ class FollowUpChangeForm(VersionedFormMixin, CitesSourcesMixin, forms.Form):
         label="Mark it as",
         choices=[("", "---------"), *FollowUpChange.STATUSES],
     )
-    date = forms.DateField(
+    date = IsoDateField(
         required=False,
         widget=date_input(),
         help_text="Held: the day it was held. Postponed: the new date. Otherwise leave empty.",
@@ -264,7 +269,7 @@ class FollowUpChangeForm(VersionedFormMixin, CitesSourcesMixin, forms.Form):
         choices=[c for c in DatePrecision.choices if c[0] != DatePrecision.UNKNOWN],
         initial=DatePrecision.DAY,
     )
-    resulting_summit = forms.ModelChoiceField(
+    resulting_summit = ModelChoiceField(
         queryset=Summit.objects.order_by("-start_date", "name"),
         required=False,
         label="Resulting summit",

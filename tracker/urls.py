@@ -3,7 +3,7 @@ stable. Each page's code is in tracker/views/, one module per address prefix."""
 
 from django.urls import include, path
 
-from .views import actors, desk, exports, feeds, history, outcomes, site, summits
+from .views import accounts, actors, desk, exports, feeds, history, outcomes, site, summits
 
 urlpatterns = [
     path("", site.overview, name="overview"),
@@ -34,5 +34,6 @@ urlpatterns = [
         name="desk_discard_follow_up_change",
     ),
     path("desk/publish/", desk.publish, name="desk_publish"),
+    path("accounts/login/", accounts.SignInView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
 ]

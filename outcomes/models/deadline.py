@@ -15,6 +15,7 @@ from core.dates import (
     period_display,
     precision_matches_date,
 )
+from core.params import LATEST_DATE
 from summits.models import Summit
 
 
@@ -123,7 +124,16 @@ class Deadline(models.Model):
         if self.is_relative_deadline:
             typed = self.due_date
             if self.deadline_summit() is not None:
-                self.compute_due_date()
+                try:
+                    self.compute_due_date()
+                    too_late = self.due_date is not None and self.due_date > LATEST_DATE
+                except (OverflowError, ValueError):  # past the year 9999
+                    too_late = True
+                if too_late:
+                    return {
+                        "due_within": f"That deadline would fall after {LATEST_DATE.year}: "
+                        "check the number and its unit."
+                    }
             if typed is not None and typed != self.due_date:
                 return {
                     "due_date": "Give either a fixed date or a relative deadline, not both: "

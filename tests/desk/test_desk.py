@@ -341,7 +341,8 @@ def test_after_recording_the_desk_returns_where_it_came_from(alice, outcome, cit
     [
         ({"effective_date": "2999-01-01"}, "effective_date", "cannot be in the future"),
         ({"effective_date": "2000-01-01"}, "effective_date", "a status cannot take effect before"),
-        ({"effective_date": "not a date"}, "effective_date", "Enter a valid date"),
+        ({"effective_date": "not a date"}, "effective_date", "is not a date"),
+        ({"effective_date": "0001-01-01"}, "effective_date", "before 1800"),
         ({"sources": []}, "sources", "Cite at least one source"),
         ({"new_source_url": "not a url", "new_source_title": "X"}, "new_source_url", "valid URL"),
         ({"new_source_url": "https://new.example/a"}, "new_source_title", "title"),
@@ -531,7 +532,8 @@ def test_marking_it_held_records_the_day_and_the_resulting_summit(alice, follow_
         ({"date": days(5).isoformat()}, "date", "must be after the current one"),
         ({"status": FollowUpStatus.MISSED, "date": ""}, "status", "has not passed yet"),
         ({"status": FollowUpStatus.CANCELLED}, "date", "Only “held” and “postponed” take a date"),
-        ({"status": FollowUpStatus.HELD, "date": "2999-01-01"}, "date", "in the future"),
+        ({"status": FollowUpStatus.HELD, "date": days(5).isoformat()}, "date", "in the future"),
+        ({"status": FollowUpStatus.HELD, "date": "2999-01-01"}, "date", "after 2200"),
         ({"status": "scheduled"}, "status", "Select a valid choice"),
         (
             {"status": FollowUpStatus.MISSED, "date": "", "resulting_summit": "x"},

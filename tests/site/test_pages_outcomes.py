@@ -345,14 +345,15 @@ def test_links_to_outcomes_keep_the_as_of_date(client, world):
         ("overdue=yes", "Overdue: “yes” is not a valid value (use 1); ignored."),
         (
             "due_before=2025-13-01",
-            "Due on or before: “2025-13-01” is not a date (use YYYY-MM-DD); ignored.",
+            "Due on or before: “2025-13-01” is not a date in the calendar. Ignored.",
         ),
         (
             "due_after=yesterday",
-            "Due on or after: “yesterday” is not a date (use YYYY-MM-DD); ignored.",
+            "Due on or after: “yesterday” is not a date: give the date as YYYY-MM-DD, e.g. "
+            "2025-09-01. Ignored.",
         ),
         ("as_of=01/08/2025", "“01/08/2025” is not a date"),
-        ("as_of=2999-01-01", "The as-of date is in the future"),
+        ("as_of=2999-01-01", "The as-of date cannot be in the future"),
         ("page=abc", "“abc” is not a page number; showing the first page."),
         ("page=999", "There is no page 999; showing page 1 of 1."),
         ("page=-1", "There is no page -1"),

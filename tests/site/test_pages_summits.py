@@ -534,7 +534,7 @@ def test_statuses_are_shown_as_they_stood_on_the_as_of_date(client):
 
 @pytest.mark.parametrize(
     ("as_of", "notice"),
-    [("June 2025", "is not a date"), ("2999-01-01", "The as-of date is in the future")],
+    [("June 2025", "is not a date"), ("2999-01-01", "The as-of date cannot be in the future")],
 )
 def test_a_bad_as_of_date_shows_todays_status_with_a_notice(client, as_of, notice):
     summit = make_summit()

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from core.params import BadValue, parse_date, parse_page
 from core.publishing import can_see_drafts
 
 MAX_QUERY_LENGTH = 200
@@ -26,6 +27,7 @@ class PageContext:
         self.request = request
         self.notices: list[str] = []
         self._requested_pages: dict[str, int] = {}
+        self._asked: dict[str, str] = {}
         self.as_of = self._read_date("as_of", "the as-of date", "Showing today’s status instead.")
         self.known_on = self._read_date(
             "known_at", "the known-at date", "Showing what the tracker publishes today instead."
@@ -36,16 +38,10 @@ class PageContext:
         if not raw:
             return None
         try:
-            date = datetime.date.fromisoformat(raw)
-        except ValueError:
-            self.notices.append(
-                f"“{raw[:40]}” is not a date: give {what} as YYYY-MM-DD, e.g. 2025-09-01. {instead}"
-            )
+            return parse_date(raw, what, not_after_today=True)
+        except BadValue as error:
+            self.notices.append(f"{error} {instead}")
             return None
-        if date > timezone.localdate():
-            self.notices.append(f"{what.capitalize()} is in the future. {instead}")
-            return None
-        return date
 
     @cached_property
     def known_at(self) -> datetime.datetime | None:
@@ -95,7 +91,7 @@ class PageContext:
         number = self.requested_page(param)
         if number < 1 or number > paginator.num_pages:
             self.notices.append(
-                f"There is no page {number}{of}; showing page "
+                f"There is no page {self._asked[param]}{of}; showing page "
                 f"{1 if number < 1 else paginator.num_pages} of {paginator.num_pages}."
             )
             number = min(max(number, 1), paginator.num_pages)
@@ -105,19 +101,19 @@ class PageContext:
         return page
 
     def requested_page(self, param: str = "page") -> int:
-        """The page number asked for in param: 1 if none, or (with a notice) if it is not a
-        whole number. paginate() keeps it within the pages there are."""
+        """The page number asked for in param (core.params.parse_page): 1 if none, or (with
+        a notice) if it is not a whole number. paginate() keeps it within the pages there
+        are, and its notice quotes what was asked."""
         if param not in self._requested_pages:
-            raw = self.request.GET.get(param, "1")
+            raw = self.request.GET.get(param, "").strip() or "1"
             try:
-                number = int(raw)
-            except ValueError:
+                number = parse_page(raw)
+            except BadValue as error:
                 of = "" if param == "page" else f" of {param}"
-                self.notices.append(
-                    f"“{raw[:20]}” is not a page number{of}; showing the first page."
-                )
+                self.notices.append(f"{error}{of}; showing the first page.")
                 number = 1
             self._requested_pages[param] = number
+            self._asked[param] = raw[:25]
         return self._requested_pages[param]
 
     def _with(self, param: str, value) -> str:

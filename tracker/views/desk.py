@@ -13,11 +13,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from core.changes import changes
 from core.concurrency import EditConflict
+from core.params import BadValue, parse_id, parse_whole_number, safe_next
 from core.publishing import PublishingRefused, can_publish
 from core.publishing import publish as publish_records
 from core.publishing import unpublish as unpublish_records
@@ -58,8 +58,13 @@ def _quiet_days(request, notices: list[str]) -> int:
     raw = request.GET.get("quiet", "").strip()
     if not raw:
         return DEFAULT_QUIET_DAYS
-    if raw.isdigit() and int(raw) in QUIET_PERIODS:
-        return int(raw)
+    try:
+        days = parse_whole_number(raw, "a period", high=max(QUIET_PERIODS))
+    except BadValue:
+        days = None
+    if days in QUIET_PERIODS:
+        return days
+    raw = raw.replace("\x00", "")
     periods = ", ".join(str(days) for days in QUIET_PERIODS[:-1])
     notices.append(
         f"“{raw[:20]}” is not one of the periods offered ({periods} or {QUIET_PERIODS[-1]} "
@@ -69,13 +74,9 @@ def _quiet_days(request, notices: list[str]) -> int:
 
 
 def _next_url(request, default: str) -> str:
-    """Where to go after a form: the `next` it carries if it is on this site, else default."""
-    url = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return default
+    """Where to go after a form: the `next` it carries if it is a path on this site, else
+    default (core.params.safe_next)."""
+    return safe_next(request, request.POST.get("next") or request.GET.get("next"), default)
 
 
 @login_required
@@ -243,12 +244,15 @@ def publish(request):
         return _bad_request(request, f"Choose at most {MAX_RECORDS} records at a time.")
     chosen = {}
     for key in keys:
-        label, _, pk = key.partition(":")
+        label, _, raw_pk = key.partition(":")
         if label not in REVIEWED_MODELS:
-            return _bad_request(request, f"“{label[:40]}” is not a kind of record to publish.")
-        if not pk.isdigit():
-            return _bad_request(request, f"“{pk[:20]}” is not the number of a record.")
-        chosen.setdefault(REVIEWED_MODELS[label], []).append(int(pk))
+            shown = label.replace("\x00", "")[:40]
+            return _bad_request(request, f"“{shown}” is not a kind of record to publish.")
+        try:
+            pk = parse_id(raw_pk)
+        except BadValue as error:
+            return _bad_request(request, f"{error}.")
+        chosen.setdefault(REVIEWED_MODELS[label], []).append(pk)
     records = []
     for model, pks in chosen.items():
         found = model.objects.in_bulk(pks)
