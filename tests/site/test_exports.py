@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from actors.models import Source
+from core import csvfile
 from core.dates import DatePrecision
 from outcomes.models import Outcome, OutcomeParty, OutcomeType, PartyRole, Status
 from summits.models import Summit
@@ -365,3 +366,34 @@ def test_the_csv_streams_in_memory_that_does_not_grow_with_the_rows(client, monk
 
     assert all_rows >= 10 * few_rows > 0
     assert all_peak < 2 * few_peak
+
+
+# --- Text a spreadsheet would run -------------------------------------------------------------
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example","x")',
+    "-5 troops withdrawn",
+    "+1 battalion",
+    "@SUM(A1:A2)",
+    "\tTabbed",
+    "\rReturned",
+]
+
+
+def test_a_title_a_spreadsheet_would_run_is_escaped_in_the_csv_and_kept_in_the_json(client):
+    summit = make_summit(slug="geneva")
+    for n, title in enumerate(FORMULAS):
+        make_outcome(summit=summit, slug=f"formula-{n}", title=title)
+    make_outcome(summit=summit, slug="plain", title="Troops withdrawn -5")
+
+    rows = {row["id"]: row for row in read_csv(client.get(CSV, {"summit": "geneva"}))}
+    for n, title in enumerate(FORMULAS):
+        assert rows[f"formula-{n}"]["title"] == "'" + title
+    assert rows["plain"]["title"] == "Troops withdrawn -5"  # only the first character counts
+    results = read_json(client.get(JSON, {"summit": "geneva"}))["results"]
+    assert {row["title"] for row in results} == {*FORMULAS, "Troops withdrawn -5"}
+
+
+def test_the_csv_writer_keeps_numbers_and_dates_as_they_are():
+    line = csvfile.Writer().row([-1, 0.5, datetime.date(2025, 6, 6), None, True, "-1", "=1"])
+    assert line == "-1,0.5,2025-06-06,,true,'-1,'=1\r\n"

@@ -5,7 +5,8 @@ per outcome, with the columns of COLUMNS in that order, each documented there (a
 methodology page, which reads them from here). The columns are stable: new ones are only
 ever added at the end, and identifiers are the slugs of the permanent addresses.
 
-CSV: a header row, UTF-8, empty cells for no value, overdue as true/false; streamed.
+CSV: a header row, UTF-8, empty cells for no value, overdue as true/false, text that a
+spreadsheet would run as a formula escaped with an apostrophe (core.csvfile); streamed.
 JSON: {"as_of": "YYYY-MM-DD" or null (the date of the statuses), "known_at": the same,
 "results": [...], "count": n} with the same keys per result; no value is null but where
 said, overdue is a boolean, parties a list of {"actor", "role"} and sources a list of slugs;
@@ -21,7 +22,6 @@ with the reasons, rather than the page's notice: a file has nowhere to show a no
 export must never silently differ from what was asked for.
 """
 
-import csv
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 
+from core import csvfile
 from outcomes.models import Outcome, Status
 from outcomes.models.choices import labels_of
 
@@ -142,23 +143,13 @@ def outcome_export_csv(request):
     outcomes, page, problems = _outcomes(request)
     if problems:
         return _refusal(problems)
-    writer = csv.writer(_Echo())
     row_of = _row_maker(request)
-
-    def chunks():
-        # A chunk per batch of rows the database sends, not per line: the server writes
-        # each chunk to the socket on its own, and 10,000 small writes cost more than the rows.
-        yield writer.writerow(COLUMN_NAMES)  # at once, while the database sorts the rows
-        lines = []
-        for outcome in outcomes:
-            lines.append(writer.writerow(_csv_cells(row_of(outcome))))
-            if len(lines) >= CHUNK_SIZE:
-                yield "".join(lines)
-                lines = []
-        if lines:
-            yield "".join(lines)
-
-    return _download(chunks(), "text/csv; charset=utf-8", _filename(page, "csv"))
+    rows = (_csv_cells(row_of(outcome)) for outcome in outcomes)
+    return _download(
+        csvfile.stream(COLUMN_NAMES, rows, CHUNK_SIZE),
+        "text/csv; charset=utf-8",
+        _filename(page, "csv"),
+    )
 
 
 def outcome_export_json(request):
@@ -230,23 +221,16 @@ def _row_maker(request) -> Callable[[dict], dict]:
     return row_of
 
 
-def _csv_cells(row: dict) -> list[str]:
-    """A JSON row as CSV cells: no value empty, booleans true/false, lists joined by ";"."""
+def _csv_cells(row: dict) -> list:
+    """A JSON row as the values of CSV cells, lists joined by ";" (core.csvfile writes
+    them: no value empty, booleans true/false, text that a spreadsheet would run escaped)."""
     cells = dict(row)
-    cells["overdue"] = "true" if row["overdue"] else "false"
     cells["parties"] = ";".join(f"{p['actor']}:{p['role']}" for p in row["parties"])
     cells["sources"] = ";".join(row["sources"])
-    return ["" if cells[name] is None else cells[name] for name in COLUMN_NAMES]
+    return [cells[name] for name in COLUMN_NAMES]
 
 
 def _filename(page: PageContext, extension: str) -> str:
     suffix = f"-as-of-{page.as_of.isoformat()}" if page.as_of else ""
     suffix += f"-known-at-{page.known_on.isoformat()}" if page.known_on else ""
     return f"outcomes{suffix}.{extension}"
-
-
-class _Echo:
-    """A file-like object whose write() returns the line, for streaming csv.writer rows."""
-
-    def write(self, value: str) -> str:
-        return value
