@@ -1,11 +1,13 @@
 # Two commands do everything from a fresh clone: `make run` and `make test`.
 PYTHON ?= python3
 PORT ?= 8000
+HOST ?= 127.0.0.1
+WEB_CONCURRENCY ?= 2
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test lint format bench
+.PHONY: install run serve test lint format bench
 
 # (Re)install whenever the pinned dependencies change.
 $(INSTALLED): pyproject.toml
@@ -20,6 +22,15 @@ run: install
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py create_demo_accounts --url http://127.0.0.1:$(PORT)/
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Production: the settings come from the environment (README, "Running in production").
+# Migrate, collect the static files (without them every page would fail: the start refuses),
+# then gunicorn, one worker per core by default, access log on standard output.
+serve: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	exec $(BIN)/gunicorn config.wsgi --preload --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \
+		--access-logfile - --error-logfile -
 
 test: install
 	$(BIN)/pytest

@@ -67,6 +67,8 @@ def django_env(database_url: str) -> dict:
         SECRET_KEY=SECRET_KEY,
         # testserver: bench/tasks.py runs pages through Django's test client.
         ALLOWED_HOSTS="127.0.0.1,testserver",
+        # Served over plain HTTP on loopback: no redirect to HTTPS, no secure-only cookies.
+        HTTPS="0",
         LOG_LEVEL="ERROR",
     )
     return env

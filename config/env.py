@@ -27,3 +27,12 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if name not in os.environ:
         return default
     return [item.strip() for item in env(name).split(",") if item.strip()]
+
+
+def env_int(name: str, default: int) -> int:
+    if not env(name):
+        return default
+    value = env(name)
+    if not value.isascii() or not value.isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.")
+    return int(value)

@@ -1,15 +1,18 @@
 """Settings for the Summit Outcome Tracker, read from the environment.
 
 With nothing set it runs locally on an SQLite file with DEBUG on. In production set
-DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (PostgreSQL).
+DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (PostgreSQL); the README's "Running in
+production" lists the rest (HTTPS behind a proxy, trusted proxies, sign-in lockout).
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env, env_bool, env_list
+from config.env import env, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -34,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "simple_history",
+    "axes",
     # The layers, each importing only those listed before it (tests/setup/test_layers.py).
     "core",
     "actors",
@@ -43,7 +47,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A load balancer's /healthz is answered first: before the host check and the redirect
+    # to HTTPS, which its probes (by address, over plain HTTP) would fail.
+    "core.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -52,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # The audit trail records the signed-in user as the author of every change.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: answers a locked-out sign-in with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -123,7 +133,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic gathers them (`make serve` runs it): beside manage.py unless set.
+STATIC_ROOT = Path(env("STATIC_ROOT") or BASE_DIR / "staticfiles")
 if not DEBUG:
     # In production the app serves its own static files, compressed and cached forever by
     # their hashed names (built by collectstatic), without a separate web server.
@@ -138,9 +149,75 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "desk"
 LOGOUT_REDIRECT_URL = "overview"
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+# --- Signing in: lockout after repeated failures (django-axes) ------------------------------
+# An account is locked after LOGIN_FAILURE_LIMIT wrong passwords in a row *from one address*,
+# for LOGIN_COOLOFF_MINUTES: an attacker can neither go on guessing nor lock an editor out
+# from everywhere else. An administrator lifts a lock with `manage.py axes_reset_username
+# <name>` (or by deleting the access attempt in the admin).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "tracker.views.accounts.locked_out"
+AXES_VERBOSE = False
+# The client's address (core.security.client_ip): REMOTE_ADDR, or behind TRUSTED_PROXIES
+# proxies, the address the outermost of them saw, read from the header they set
+# (CLIENT_IP_HEADER, X-Forwarded-For by default). Configured, never guessed from headers a
+# client could send itself.
+AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+CLIENT_IP_HEADER = "HTTP_" + (env("CLIENT_IP_HEADER") or "X-Forwarded-For").upper().replace(
+    "-", "_"
+)
+
+# --- HTTPS and security headers ---------------------------------------------------------------
+# HTTPS (on by default when DEBUG is off): secure cookies, a redirect from plain HTTP, and
+# HSTS. Locally, in tests and in the benchmark it is served over plain HTTP on loopback:
+# HTTPS=0 there, or signing in would silently fail on cookies the browser never sends back.
+HTTPS = env_bool("HTTPS", not DEBUG)
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
+# Behind a proxy that terminates TLS: the header by which it says the request came over
+# HTTPS, as "Header-Name: value" (e.g. "X-Forwarded-Proto: https"). Set it only if the proxy
+# always sets or overwrites that header: whoever can send it can claim HTTPS.
+if env("SECURE_PROXY_SSL_HEADER"):
+    _header, _, _value = env("SECURE_PROXY_SSL_HEADER").partition(":")
+    if not _header.strip() or not _value.strip():
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER must be “Header-Name: value”, e.g. “X-Forwarded-Proto: https”."
+        )
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _header.strip().upper().replace("-", "_"),
+        _value.strip(),
+    )
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Everything the pages and the admin load is our own: no inline script or style, no other
+# origin. Charts are SVG, bars SVG rects (no style attributes).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -57,3 +57,29 @@ def screenshot(page):
         page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def no_content_security_policy_violations(request):
+    """Every browser test watches the console: a page that breaks the Content-Security-Policy
+    (an inline script or style, another origin) fails the test that showed it. Tests that
+    open pages in contexts of their own watch them with watch_policy()."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    violations = watch_policy(request.getfixturevalue("page"))
+    yield
+    assert not violations, violations
+
+
+def watch_policy(page, violations: list[str] | None = None) -> list[str]:
+    """The console's reports of Content-Security-Policy violations on page, appended to
+    violations (a new list if none) as they come."""
+    violations = [] if violations is None else violations
+
+    def seen(message):
+        if "Content Security Policy" in message.text:
+            violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", seen)
+    return violations

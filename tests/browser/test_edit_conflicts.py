@@ -8,7 +8,7 @@ from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
 from outcomes.models import Outcome
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, watch_policy
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,11 +25,12 @@ def demo(live_server):
 @pytest.fixture
 def signed_in_page(browser: Browser, demo):
     """A page in a browser context of its own (its own cookies), signed in to the admin."""
-    contexts = []
+    contexts, violations = [], []
 
     def sign_in(name: str) -> Page:
         contexts.append(browser.new_context())
         page = contexts[-1].new_page()
+        watch_policy(page, violations)
         page.goto(demo + "/admin/login/")
         page.get_by_label("Username").fill(name)
         page.get_by_label("Password").fill(f"{name}-pass")
@@ -39,6 +40,7 @@ def signed_in_page(browser: Browser, demo):
     yield sign_in
     for context in contexts:
         context.close()
+    assert not violations, violations
 
 
 def test_the_second_of_two_simultaneous_saves_is_refused_and_keeps_its_typing(signed_in_page, demo):
