@@ -169,6 +169,7 @@ AXES_VERBOSE = False
 # (CLIENT_IP_HEADER, X-Forwarded-For by default). Configured, never guessed from headers a
 # client could send itself.
 AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
+AXES_USERNAME_CALLABLE = "core.security.attempted_username"
 TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 CLIENT_IP_HEADER = "HTTP_" + (env("CLIENT_IP_HEADER") or "X-Forwarded-For").upper().replace(
     "-", "_"

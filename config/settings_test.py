@@ -9,3 +9,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Pages are rendered afresh, so that each test's query counts and contents are those of the
 # page itself; tests/site/test_cache.py turns the page cache on where it tests it.
 CACHE_PAGES = False
+
+# No connection outlives its request: a live server's threads would otherwise keep theirs
+# open for a minute, and PostgreSQL refuses to drop a test database someone is still using.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

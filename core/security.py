@@ -17,3 +17,15 @@ def client_ip(request) -> str:
         if len(hops) >= count:
             return hops[-count][:100]
     return request.META.get("REMOTE_ADDR", "")
+
+
+def attempted_username(request, credentials=None) -> str:
+    """The username a sign-in attempt gave, as the lockout records it: at most the 150
+    characters a username can have, without NUL. Django's sign-in forms pass a longer one on to
+    authentication (their max_length only sizes the input box), and the lockout's table holds
+    255 characters: PostgreSQL refuses the row, and the attempt would be a server error."""
+    if credentials:
+        username = credentials.get("username")
+    else:
+        username = getattr(request, "POST", {}).get("username")
+    return (username or "").replace("\x00", "")[:150]

@@ -8,6 +8,7 @@ suite: PostgreSQL refuses values (NUL, integers past 64 bits) that SQLite takes.
 """
 
 import pytest
+from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin
 from django.contrib.messages import get_messages
@@ -305,11 +306,23 @@ def test_a_hostile_value_in_any_field_is_refused_cleanly_or_saved_as_given(
 
 @pytest.mark.parametrize("value", CORPUS[:12] + ["x" * 5000])
 @pytest.mark.parametrize("field", ["username", "password", "next"])
-def test_hostile_sign_in_input_is_refused_without_an_error(client, alice, field, value):
+@pytest.mark.parametrize("login", ["login", "admin:login"])
+def test_hostile_sign_in_input_is_refused_without_an_error(client, alice, login, field, value):
     data = {"username": "alice", "password": "wrong", "next": "/desk/", field: value}
-    response = client.post(reverse("login"), data)
+    response = client.post(reverse(login), data)
     assert response.status_code in (200, 403, 429)
     assert "_auth_user_id" not in client.session
+
+
+def test_an_overlong_username_counts_towards_the_lockout_as_a_username_can_be(client, alice):
+    # Django's sign-in form passes a 5,000-character username on to authentication; the
+    # lockout records it cut to the 150 characters a username can have (PostgreSQL refused
+    # the longer row: a server error), and still counts it.
+    response = client.post(reverse("login"), {"username": "x" * 5000, "password": "wrong"})
+    assert response.status_code == 200
+    assert list(AccessAttempt.objects.values_list("username", "failures_since_start")) == [
+        ("x" * 150, 1)
+    ]
 
 
 # --- The admin ---------------------------------------------------------------------------------
