@@ -87,8 +87,16 @@ def dump() -> dict:
         for table in sorted(connection.introspection.table_names()):
             if table.startswith("sqlite_"):
                 continue
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)} ORDER BY 1")
-            columns = [d[0] for d in cursor.description]
+            # Ordered by the primary key (an audit trail's is its history_id, not the record's
+            # id), then by every column, so that the rows come in one order on every database
+            # and before and after a migration that changes other columns.
+            introspection = connection.introspection
+            columns = [c.name for c in introspection.get_table_description(cursor, table)]
+            keys = introspection.get_primary_key_columns(cursor, table) or []
+            order = ", ".join(
+                connection.ops.quote_name(c) for c in keys + [c for c in columns if c not in keys]
+            )
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)} ORDER BY {order}")
             rows = [
                 [v.isoformat() if hasattr(v, "isoformat") else v for v in row]
                 for row in cursor.fetchall()
