@@ -7,6 +7,8 @@ action, or "Publish now" on a new status update). A follow-up's status changes g
 follow-up desk, which keeps each change in its history (FollowUpChange).
 """
 
+import contextlib
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten
@@ -24,6 +26,7 @@ from core.admin import (
     property_column,
 )
 from core.dates import DatePrecision
+from core.params import BadValue, parse_id
 from core.publishing import PublishingRefused, can_publish
 
 from .models import (
@@ -150,6 +153,7 @@ class StatusHistoryInline(ReadOnlyInline):
     model = StatusUpdate
     verbose_name_plural = "status history"
     fields = [
+        "party",
         "status",
         "effective",
         "summary",
@@ -173,7 +177,9 @@ class StatusHistoryInline(ReadOnlyInline):
             super()
             .get_queryset(request)
             .with_in_force()
-            .select_related("outcome", "corrects__outcome", "corrected_by", "recorded_by")
+            .select_related(
+                "outcome", "party__actor", "corrects__outcome", "corrected_by", "recorded_by"
+            )
             .prefetch_related("sources")
         )
 
@@ -188,6 +194,16 @@ class NewStatusUpdateFormSet(forms.BaseInlineFormSet):
         else:
             corrects.queryset = self.instance.status_updates.in_force().select_related("outcome")
         corrects.widget.can_add_related = False
+        # An assessment of one of this outcome's own parties' side, or (empty) the whole.
+        party = form.fields["party"]
+        party.queryset = (
+            self.instance.parties.select_related("actor")
+            if self.instance.pk is not None
+            else OutcomeParty.objects.none()
+        )
+        party.empty_label = "The whole outcome (sets its status)"
+        party.widget.can_add_related = party.widget.can_change_related = False
+        party.widget.can_delete_related = party.widget.can_view_related = False
 
 
 class NewStatusUpdateInline(StackedInline):
@@ -201,6 +217,7 @@ class NewStatusUpdateInline(StackedInline):
     verbose_name = "new status update"
     verbose_name_plural = "record a new status"
     fields = [
+        "party",
         ("status", "progress"),
         ("effective_date", "effective_date_precision"),
         "summary",
@@ -370,6 +387,7 @@ class OutcomeAdmin(VersionedAdminMixin, PublishingAdmin):
 class StatusUpdateAdmin(PublishingAdmin):
     list_display = [
         "outcome",
+        "party",
         "status",
         "effective",
         "published",
@@ -383,12 +401,13 @@ class StatusUpdateAdmin(PublishingAdmin):
         ("outcome__summit", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = ["summary", "outcome__title"]
-    list_select_related = ["outcome", "corrected_by", "recorded_by"]
+    list_select_related = ["outcome", "party__actor", "corrected_by", "recorded_by"]
     date_hierarchy = "effective_date"
     show_full_result_count = False
     autocomplete_fields = ["outcome", "sources", "corrects"]
     fields = [
         "outcome",
+        "party",
         "status",
         ("effective_date", "effective_date_precision"),
         "summary",
@@ -438,7 +457,24 @@ class StatusUpdateAdmin(PublishingAdmin):
     def get_form(self, request, obj=None, **kwargs):
         if self.has_publish_permission(request):
             kwargs["form"] = PublishNowForm
+        # The party field offers the outcome's own parties: the entry's, or on a new entry
+        # the one the address names (?outcome=, as "Record a correction" gives it).
+        request.party_outcome = obj.outcome_id if obj is not None else None
+        if obj is None:
+            with contextlib.suppress(BadValue):
+                request.party_outcome = parse_id(request.GET.get("outcome", ""))
         return super().get_form(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "party":
+            outcome = getattr(request, "party_outcome", None)
+            kwargs["queryset"] = OutcomeParty.objects.filter(outcome=outcome).select_related(
+                "actor"
+            )
+            kwargs["empty_label"] = "The whole outcome (sets its status)"
+        elif db_field.name == "corrects":
+            kwargs["queryset"] = StatusUpdate.objects.in_force()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.is_published:
@@ -458,11 +494,6 @@ class StatusUpdateAdmin(PublishingAdmin):
         if change and obj.is_published:
             return  # a published entry is never written again (all its fields are read-only)
         save_from_form(request, obj, form)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "corrects":
-            kwargs["queryset"] = StatusUpdate.objects.in_force()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)

@@ -178,6 +178,11 @@ class UpdateChoiceField(ModelChoiceField):
         return f"{update.effective_display}: {update.get_status_display()}"
 
 
+class PartyChoiceField(ModelChoiceField):
+    def label_from_instance(self, party) -> str:
+        return f"{party.actor.display_name}’s side ({party.get_role_display().lower()})"
+
+
 class StatusUpdateForm(CitesSourcesMixin, forms.ModelForm):
     """A new entry in an outcome's status history. Pass the outcome, and whether the user may
     publish: only then is there a "publish now" box (otherwise the entry is a draft)."""
@@ -206,6 +211,7 @@ class StatusUpdateForm(CitesSourcesMixin, forms.ModelForm):
     class Meta:
         model = StatusUpdate
         fields = [
+            "party",
             "status",
             "effective_date",
             "effective_date_precision",
@@ -213,7 +219,7 @@ class StatusUpdateForm(CitesSourcesMixin, forms.ModelForm):
             "progress",
             "corrects",
         ]
-        field_classes = {"corrects": UpdateChoiceField}
+        field_classes = {"corrects": UpdateChoiceField, "party": PartyChoiceField}
         widgets = {"summary": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, outcome: Outcome, can_publish: bool, **kwargs):
@@ -224,6 +230,11 @@ class StatusUpdateForm(CitesSourcesMixin, forms.ModelForm):
             outcome.status_updates.published().filter(corrected_by__isnull=True).latest_first()
         )
         self.fields["corrects"].empty_label = "Nothing: this is a new entry"
+        # One of the outcome's own parties, responsible ones first; or the whole outcome.
+        self.fields["party"].queryset = outcome.parties.select_related("actor").order_by(
+            "role", "actor__name"
+        )
+        self.fields["party"].empty_label = "The whole outcome (sets its status)"
         self.add_source_fields(sources_near(outcome))
         if can_publish:
             self.fields["publish_now"] = publish_now_field()

@@ -253,6 +253,9 @@ class _Writer:
 class _Generator:
     def __init__(self, rng: random.Random, today: datetime.date, log: Log):
         self.rng = rng
+        # The parties' assessments draw from a generator of their own, so that adding them
+        # left every other record of a seed as it was.
+        self.party_rng = random.Random(rng.random())
         self.today = today
         # No date after yesterday: effective dates may not lie in the future, and every
         # timestamp (a working hour of that day at the latest) is then in the past.
@@ -427,9 +430,10 @@ class _Generator:
                 else:
                     outcome.order = child_orders[parent.slug]
                     chunk.children.append(outcome)
-                self.parties(chunk, outcome, actors)
+                parties = self.parties(chunk, outcome, actors)
                 self.origins(chunk, outcome, proposals)
-                self.updates(chunk, outcome, summit, updates_per_outcome)
+                rulings = self.updates(chunk, outcome, summit, updates_per_outcome)
+                self.assessments(chunk, outcome, parties, rulings)
                 if parent is None and rng.random() < 0.25:
                     self.follow_up(chunk, outcome, summit)
             # A summit's outcomes are written together: children need their parent's pk.
@@ -487,9 +491,10 @@ class _Generator:
             outcome.due_date_precision = summit.start_date_precision
         return outcome
 
-    def parties(self, chunk, outcome, actors) -> None:
+    def parties(self, chunk, outcome, actors) -> list[OutcomeParty]:
         rng = self.rng
         bound = rng.sample(actors, min(len(actors), rng.choice([1, 2, 2, 3, 3, 4])))
+        first = len(chunk.parties)
         for i, actor in enumerate(bound):
             role = PartyRole.RESPONSIBLE if i == 0 else rng.choice(list(PartyRole))
             evidence = Evidence.STATED if rng.random() < 0.8 else Evidence.INFERRED
@@ -502,6 +507,7 @@ class _Generator:
                     published_at=outcome.published_at,
                 )
             )
+        return chunk.parties[first:]
 
     def origins(self, chunk, outcome, proposals) -> None:
         rng = self.rng
@@ -512,11 +518,12 @@ class _Generator:
                 OutcomeOrigin(outcome=outcome, proposal=proposal, published_at=outcome.published_at)
             )
 
-    def updates(self, chunk, outcome, summit, count: int) -> None:
+    def updates(self, chunk, outcome, summit, count: int) -> list[StatusUpdate]:
         """count dated entries from the summit to yesterday, the status moving as
-        _NEXT_STATUS says; in 3% of outcomes the last entry corrects the one before."""
+        _NEXT_STATUS says; in 3% of outcomes the last entry corrects the one before. Returns
+        them, but for the correction."""
         if count == 0:
-            return
+            return []
         rng = self.rng
         span = (self.last_day - summit.start_date).days
         days = sorted(rng.randint(0, span) for _ in range(count))
@@ -563,6 +570,39 @@ class _Generator:
             fix.published_at = fix.recorded_at + datetime.timedelta(hours=1)
             chunk.corrections.append(entries.pop())
         chunk.updates.extend(entries)
+        return entries
+
+    def assessments(self, chunk, outcome, parties, rulings) -> None:
+        """For about half the responsible parties, an assessment of their side beside some
+        of the outcome's own entries: on the same day or up to ten days later, in the same
+        status or the next one _NEXT_STATUS makes likely."""
+        rng = self.party_rng
+        for party in (p for p in parties if p.role == PartyRole.RESPONSIBLE):
+            if not rulings or rng.random() < 0.5:
+                continue
+            for ruling in rulings:
+                if rng.random() < 0.5:
+                    continue
+                status = (
+                    ruling.status if rng.random() < 0.6 else _pick(rng, _NEXT_STATUS[ruling.status])
+                )
+                effective = min(
+                    ruling.effective_date + datetime.timedelta(days=rng.randint(0, 10)),
+                    self.last_day,
+                )
+                recorded = max(ruling.recorded_at, _at(effective, rng))
+                chunk.assessments.append(
+                    StatusUpdate(
+                        outcome=outcome,
+                        party=party,
+                        status=status,
+                        effective_date=effective,
+                        effective_date_precision=DatePrecision.DAY,
+                        summary=f"{status.label} for this party: synthetic dataset; not real.",
+                        recorded_at=recorded,
+                        published_at=recorded + datetime.timedelta(hours=rng.randint(1, 48)),
+                    )
+                )
 
     def follow_up(self, chunk, outcome, summit) -> None:
         """A follow-up due within two years of the summit, in a state its date makes likely;
@@ -625,7 +665,9 @@ class _Generator:
         write.create(OutcomeOrigin, chunk.origins)
         write.create(StatusUpdate, chunk.updates)
         write.create(StatusUpdate, chunk.corrections)  # after the entries they correct
-        write.cite(StatusUpdate.sources, chunk.updates + chunk.corrections, source)
+        write.create(StatusUpdate, chunk.assessments)  # after the parties they assess
+        entries = chunk.updates + chunk.corrections + chunk.assessments
+        write.cite(StatusUpdate.sources, entries, source)
         write.create(FollowUp, chunk.follow_ups)
         write.create(FollowUpChange, chunk.changes)
         # The stored status by the model's own rule: one UPDATE for the chunk.
@@ -642,6 +684,7 @@ class _Chunk:
         self.origins: list[OutcomeOrigin] = []
         self.updates: list[StatusUpdate] = []
         self.corrections: list[StatusUpdate] = []
+        self.assessments: list[StatusUpdate] = []
         self.follow_ups: list[FollowUp] = []
         self.changes: list[FollowUpChange] = []
 

@@ -2,6 +2,9 @@
 
 The status of an outcome on a date is that of its latest entry in force effective on or
 before that date; on the same date the one recorded later wins (StatusUpdate.RULE_ORDER).
+An entry is either a ruling on the whole outcome or an assessment of one party's side of it
+(StatusUpdate.party); the outcome's status is read from whole-outcome rulings alone, and a
+party's status by the same rule from its own entries (outcomes.assessments).
 An entry is in force when it is published and no published entry corrects it. This rule is
 written here once: entry_in_force() applies it for any date in SQL, and the stored current
 status (Outcome.current_status, current_update) is that rule applied today, refreshed by
@@ -52,6 +55,14 @@ class StatusUpdateQuerySet(PublishableQuerySet):
     def effective_on(self, date: datetime.date):
         return self.filter(effective_date__lte=date)
 
+    def whole_outcome(self):
+        """Rulings on the whole outcome, which set its status (not a party's side of it)."""
+        return self.filter(party__isnull=True)
+
+    def of_parties(self):
+        """Assessments of one party's side of an outcome each."""
+        return self.filter(party__isnull=False)
+
     def latest_first(self):
         """The rule's order, latest first: the first entry in force sets the status."""
         return self.order_by(*(F(name).desc() for name in StatusUpdate.RULE_ORDER))
@@ -65,7 +76,7 @@ class StatusUpdateQuerySet(PublishableQuerySet):
         updates = self.in_force(known_at)
         if as_of is not None:
             updates = updates.effective_on(as_of)
-        return updates.latest_first().select_related("outcome__summit")[:limit]
+        return updates.latest_first().select_related("outcome__summit", "party__actor")[:limit]
 
     def for_feed(self, outcomes=None, limit: int = 50):
         """Entries newest recorded first, each one news when it was recorded (corrections
@@ -74,7 +85,7 @@ class StatusUpdateQuerySet(PublishableQuerySet):
         updates = self if outcomes is None else self.filter(outcome__in=outcomes.values("pk"))
         return (
             updates.with_in_force()
-            .select_related("outcome__summit", "corrects", "corrected_by")
+            .select_related("outcome__summit", "party__actor", "corrects", "corrected_by")
             .prefetch_related("sources")
             .order_by("-recorded_at", "-pk")[:limit]
         )
@@ -113,7 +124,7 @@ class StatusUpdateQuerySet(PublishableQuerySet):
         return (
             self.with_in_force(known_at)
             .latest_first()
-            .select_related("corrects", "corrected_by")
+            .select_related("party__actor", "corrects", "corrected_by")
             .prefetch_related(Prefetch("sources", queryset=Source.objects.order_by("title")))
         )
 
@@ -130,8 +141,10 @@ def entry_in_force(
     """For an outer query on outcomes: a field (a name, or an expression such as
     ENTRY_DETAILS) of the entry that sets each one's status on as_of (or latest), by the
     rule of this module, as the tracker knew it at known_at (default: now); None before the
-    first entry."""
-    updates = StatusUpdate.objects.filter(outcome=OuterRef("pk")).in_force(known_at)
+    first entry. Whole-outcome rulings only: a party's assessment never sets the outcome's
+    status."""
+    updates = StatusUpdate.objects.filter(outcome=OuterRef("pk")).whole_outcome()
+    updates = updates.in_force(known_at)
     if as_of is not None:
         updates = updates.effective_on(as_of)
     if isinstance(field, str):
@@ -161,12 +174,23 @@ class StatusUpdate(Publishable, models.Model):
     RULE_ORDER = ("effective_date", "recorded_at", "pk")
     rule_key = operator.attrgetter(*RULE_ORDER)
 
-    # Public with its outcome only; a fact, so it needs a source to be published.
-    publication_parents = ("outcome",)
+    # Public with its outcome (and the party it assesses) only; a fact, so it needs a source.
+    publication_parents = ("outcome", "party")
     sources_required = True
 
     outcome = models.ForeignKey(
         "outcomes.Outcome", on_delete=models.PROTECT, related_name="status_updates"
+    )
+    party = models.ForeignKey(
+        "outcomes.OutcomeParty",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="status_updates",
+        verbose_name="party assessed",
+        help_text="Empty: a ruling on the whole outcome, which sets its status. A party: an "
+        "assessment of that party’s side of it (“North Korea cut the line”), which sets that "
+        "party’s status and never the outcome’s.",
     )
     status = models.CharField(max_length=30, choices=Status.choices)
     effective_date = models.DateField(
@@ -232,12 +256,17 @@ class StatusUpdate(Publishable, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.outcome}: {self.get_status_display()} ({self.effective_display})"
+        side = f" ({self.party.actor}’s side)" if self.party_id else ""
+        return f"{self.outcome}{side}: {self.get_status_display()} ({self.effective_display})"
 
     @property
     def history_label(self) -> str:
         """How the audit trail names the entry without a query for its outcome."""
         return f"{self.get_status_display()}, effective {self.effective_display}"
+
+    @property
+    def is_of_a_party(self) -> bool:
+        return self.party_id is not None
 
     @classmethod
     def after_publication(cls, records: list) -> None:
@@ -271,10 +300,18 @@ class StatusUpdate(Publishable, models.Model):
                     f"The summit began on {summit.date_display}; "
                     "a status cannot take effect before it."
                 )
+        party = related_or_none(self, "party")
+        if party and outcome and party.outcome_id != outcome.pk:
+            errors["party"] = "Choose one of this outcome’s own parties."
         if self.corrects_id:
             if self.pk and self.corrects_id == self.pk:
                 errors["corrects"] = "An entry cannot correct itself."
             elif outcome and self.corrects.outcome_id != outcome.pk:
                 errors["corrects"] = "Choose an entry of the same outcome."
+            elif self.corrects.party_id != self.party_id:
+                errors["corrects"] = (
+                    "A correction concerns what the entry it corrects concerns: the whole "
+                    "outcome, or the same party."
+                )
         if errors:
             raise ValidationError(errors)

@@ -91,7 +91,11 @@ def test_generate_creates_the_outcomes_asked_for_each_with_its_updates(db):
     output = generate(outcomes=40, updates_per_outcome=3)
 
     assert Outcome.objects.count() == 40
-    assert all(o.status_updates.count() == 3 for o in Outcome.objects.all())
+    assert all(o.status_updates.whole_outcome().count() == 3 for o in Outcome.objects.all())
+    # Some responsible parties' sides are assessed too, each of its own outcome's parties.
+    sides = StatusUpdate.objects.of_parties().select_related("party")
+    assert sides.exists()
+    assert all(s.party.outcome_id == s.outcome_id and s.party.role == "responsible" for s in sides)
     assert Summit.objects.exists() and Actor.objects.exists() and Proposal.objects.exists()
     assert OutcomeParty.objects.exists() and OutcomeOrigin.objects.exists()
     assert FollowUp.objects.exists()

@@ -63,6 +63,9 @@ ADDED_COLUMNS = {
     **{table: PUBLISHING for pair in NEWLY_REVIEWED.items() for table in pair},
     "outcomes_followupchange": CHANGE_COLUMNS,
     "outcomes_historicalfollowupchange": CHANGE_COLUMNS,
+    # The party whose side an entry assesses (empty: the whole outcome, as every old entry).
+    "outcomes_statusupdate": {"party_id"},
+    "outcomes_historicalstatusupdate": {"party_id"},
 }
 
 
@@ -122,6 +125,9 @@ def test_a_database_from_before_the_layering_upgrades_in_place_row_for_row(datab
         assert added == ADDED_COLUMNS.get(table, set()) | (
             {"current_update_id"} if table in DROPPED_COLUMNS else set()
         ), table
+
+    # Every entry recorded before the parties' sides were is a ruling on the whole outcome.
+    assert {r["party_id"] for r in rows(after["outcomes_statusupdate"])} == {None}
 
     # The outcome's status entry, new, is the one whose date the dropped column held.
     entries = {r["id"]: r for r in rows(after["outcomes_statusupdate"])}

@@ -109,7 +109,8 @@ class UpdatesFeed(Feed):
         return StatusUpdate.objects.public().for_feed(outcomes, limit=FEED_LIMIT)
 
     def item_title(self, update: StatusUpdate) -> str:
-        title = f"{update.outcome.title}: {update.get_status_display()}"
+        side = f" ({update.party.actor.display_name}’s side)" if update.party_id else ""
+        title = f"{update.outcome.title}{side}: {update.get_status_display()}"
         return f"{title} (correction)" if update.corrects_id else title
 
     def item_link(self, update: StatusUpdate) -> str:

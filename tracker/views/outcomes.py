@@ -82,7 +82,19 @@ def outcome_detail(request, slug):
 
     # The timeline holds every entry it may show, latest first (drafts for staff only); the
     # chart draws those in force, which drafts never are.
-    in_force = [update for update in outcome.timeline if update.is_in_force]
+    # The chart draws the whole-outcome rulings, which set the status; each party's side is
+    # its own latest assessment in force on the page's date (outcomes.assessments' rule).
+    in_force = [u for u in outcome.timeline if u.is_in_force and not u.is_of_a_party]
+    sides = {}
+    for update in outcome.timeline:  # latest first
+        if (
+            update.is_of_a_party
+            and update.is_in_force
+            and update.effective_date <= page.status_date
+        ):
+            sides.setdefault(update.party_id, update)
+    for party in outcome.party_list:
+        party.side = sides.get(party.pk)
     for update in outcome.timeline:
         # Only a published correction voids an entry (in_force says so, as known then); a
         # draft one is shown as a draft, and the public sees neither a draft nor a link to
@@ -109,7 +121,7 @@ def outcome_detail(request, slug):
             breadcrumb=breadcrumb,
             outcome=outcome,
             status_date=page.status_date,
-            counted=len(in_force),
+            counted=sum(1 for update in outcome.timeline if update.is_in_force),
             chart=step_chart(
                 in_force,
                 title=f"Status of “{outcome.title}” over time",
