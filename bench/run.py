@@ -339,6 +339,24 @@ def our_pages(plan: dict) -> list[Page]:
         Page(f"{name}, as_of", f"{path}?as_of={as_of}", SLOW_TARGET_MS) for name, path in detail
     ]
     pages.append(Page("search", f"/search/?q={plan['text']}", SLOW_TARGET_MS))
+    # Scorecards (50 rows a page): the targets are the issue's, 100 ms rendered afresh.
+    pages += [
+        Page(
+            f"scorecard, largest summit ({plan['scorecard_summit_outcomes']:,} outcomes)",
+            f"/summits/{plan['scorecard_summit']}/scorecard/",
+            SLOW_TARGET_MS,
+        ),
+        Page(
+            f"actor scorecard ({plan['scorecard_actor_outcomes']:,} commitments)",
+            f"/actors/{plan['scorecard_actor']}/scorecard/",
+            SLOW_TARGET_MS,
+        ),
+        Page(
+            f"actor scorecard, busiest ({plan['scorecard_busiest_actor_outcomes']:,} commitments)",
+            f"/actors/{plan['scorecard_busiest_actor']}/scorecard/",
+            None,
+        ),
+    ]
     pages.append(
         Page(
             f"CSV export, {export['rows']:,} rows",

@@ -33,7 +33,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from actors.models import Actor  # noqa: E402
-from outcomes.models import FollowUp, Outcome, OutcomeParty, StatusUpdate  # noqa: E402
+from outcomes.models import FollowUp, Outcome, OutcomeParty, PartyRole, StatusUpdate  # noqa: E402
 from summits.models import Summit  # noqa: E402
 
 BENCH_USER = "bench"
@@ -83,6 +83,18 @@ def plan() -> dict:
         .values_list("slug", "n")
     )
     busiest = max(actor_sizes, key=lambda row: (row[1], -_number(row[0])))
+    # Scorecards: the largest summit, and the actors responsible for about 300 commitments
+    # and for the most.
+    largest_summit = max(summit_sizes, key=lambda row: (row[1], -_number(row[0])))
+    responsible = list(
+        Actor.objects.annotate(
+            n=Count("outcome_parties", filter=Q(outcome_parties__role=PartyRole.RESPONSIBLE))
+        )
+        .filter(n__gt=0)
+        .values_list("slug", "n")
+    )
+    near_300 = min(responsible, key=lambda row: (abs(row[1] - 300), _number(row[0])))
+    most_responsible = max(responsible, key=lambda row: (row[1], -_number(row[0])))
     typical_actor = _median(actor_sizes)
     big_date, big_rows = _due_before_for(EXPORT_ROWS)
     small_date, small_rows = _due_before_for(max(1, big_rows // 10))
@@ -96,6 +108,12 @@ def plan() -> dict:
         "actor_outcomes": dict(actor_sizes)[typical_actor],
         "busiest_actor": busiest[0],
         "busiest_actor_outcomes": busiest[1],
+        "scorecard_summit": largest_summit[0],
+        "scorecard_summit_outcomes": largest_summit[1],
+        "scorecard_actor": near_300[0],
+        "scorecard_actor_outcomes": near_300[1],
+        "scorecard_busiest_actor": most_responsible[0],
+        "scorecard_busiest_actor_outcomes": most_responsible[1],
         "status": "in_progress",
         "text": "hotline",
         "export": {"due_before": big_date, "rows": big_rows},
@@ -106,6 +124,7 @@ def plan() -> dict:
             "summits": Summit.objects.count(),
             "actors": Actor.objects.count(),
             "parties": OutcomeParty.objects.count(),
+            "assessments of a party's side": StatusUpdate.objects.of_parties().count(),
             "follow-ups": FollowUp.objects.count(),
             "overdue outcomes": outcomes.overdue(today).count(),
             "outcomes matching the text": outcomes.filter(

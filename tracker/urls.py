@@ -3,7 +3,18 @@ stable. Each page's code is in tracker/views/, one module per address prefix."""
 
 from django.urls import include, path
 
-from .views import accounts, actors, desk, exports, feeds, history, outcomes, site, summits
+from .views import (
+    accounts,
+    actors,
+    desk,
+    exports,
+    feeds,
+    history,
+    outcomes,
+    scorecards,
+    site,
+    summits,
+)
 
 urlpatterns = [
     path("", site.overview, name="overview"),
@@ -11,6 +22,14 @@ urlpatterns = [
     path("search/", site.search, name="search"),
     path("summits/", summits.summit_list, name="summit_list"),
     path("summits/<slug:slug>/", summits.summit_detail, name="summit_detail"),
+    path("summits/<slug:slug>/scorecard/", scorecards.summit_scorecard, name="summit_scorecard"),
+    path(
+        "summits/<slug:slug>/scorecard.csv",
+        scorecards.summit_scorecard_csv,
+        name="summit_scorecard_csv",
+    ),
+    path("scorecards/", scorecards.scorecards, name="scorecards"),
+    path("scorecards.csv", scorecards.scorecards_csv, name="scorecards_csv"),
     path("outcomes/", outcomes.outcome_list, name="outcome_list"),
     path("outcomes/export.csv", exports.outcome_export_csv, name="outcome_export_csv"),
     path("outcomes/export.json", exports.outcome_export_json, name="outcome_export_json"),
@@ -18,6 +37,12 @@ urlpatterns = [
     path("outcomes/<slug:slug>/history/", history.outcome_history, name="outcome_history"),
     path("actors/", actors.actor_list, name="actor_list"),
     path("actors/<slug:slug>/", actors.actor_detail, name="actor_detail"),
+    path("actors/<slug:slug>/scorecard/", scorecards.actor_scorecard, name="actor_scorecard"),
+    path(
+        "actors/<slug:slug>/scorecard.csv",
+        scorecards.actor_scorecard_csv,
+        name="actor_scorecard_csv",
+    ),
     path("feeds/updates.atom", feeds.UpdatesFeed(), name="updates_feed"),
     path("deadlines.ics", feeds.deadlines_ics, name="deadlines_ics"),
     # Signed-in work: the follow-up desk (editors) and sign-in itself.

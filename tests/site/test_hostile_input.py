@@ -92,6 +92,36 @@ PARAMETERS = {
         True,
         ["from", "to", *COMMON],
     ),
+    "summit_scorecard": (
+        lambda w: reverse("summit_scorecard", args=[TOKYO]),
+        False,
+        ["from", "to", "page", *COMMON],
+    ),
+    "summit_scorecard_csv": (
+        lambda w: reverse("summit_scorecard_csv", args=[TOKYO]),
+        False,
+        ["from", "to", *COMMON],
+    ),
+    "scorecards": (
+        lambda w: reverse("scorecards"),
+        False,
+        ["year", "actor", "status", "from", "to", "page", *COMMON],
+    ),
+    "scorecards_csv": (
+        lambda w: reverse("scorecards_csv"),
+        False,
+        ["year", "actor", "status", "from", "to", *COMMON],
+    ),
+    "actor_scorecard": (
+        lambda w: reverse("actor_scorecard", args=["north-korea"]),
+        False,
+        ["summit", "type", "from", "to", "page", *COMMON],
+    ),
+    "actor_scorecard_csv": (
+        lambda w: reverse("actor_scorecard_csv", args=["north-korea"]),
+        False,
+        ["summit", "type", "from", "to", *COMMON],
+    ),
     "actor_list": (lambda w: reverse("actor_list"), False, ["kind", "page", *COMMON]),
     "actor_detail": (
         lambda w: reverse("actor_detail", args=["north-korea"]),

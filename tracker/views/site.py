@@ -9,6 +9,7 @@ from actors.models import Actor
 from core.cache import DatasetCache, public_page
 from core.dates import DatePrecision, PeriodUnit, add_period, format_fuzzy_date, period_display
 from core.search import best_matches
+from outcomes.assessments import G7_SCORES
 from outcomes.models import (
     NO_STATUS_LABEL,
     STATUS_DEFINITIONS,
@@ -24,6 +25,7 @@ from summits.models import Evidence, Proposal, Summit
 from ..desk import REVIEWED
 from .common import PageContext
 from .exports import COLUMNS
+from .scorecards import CSV_COLUMNS as SCORECARD_COLUMNS
 
 UPCOMING_DAYS = 90
 OVERVIEW_LIST_LIMIT = 10
@@ -144,6 +146,7 @@ def methodology(request):
             "label": status.label,
             "definition": STATUS_DEFINITIONS[status],
             "score": STATUS_SCORES[status],
+            "g7_score": G7_SCORES[status],
             "closed": status in closed,
         }
         for status in Status
@@ -185,6 +188,7 @@ def methodology(request):
                 {"label": item.label, "note": _EVIDENCE_NOTES.get(item, "")} for item in Evidence
             ],
             export_columns=COLUMNS,
+            scorecard_columns=SCORECARD_COLUMNS,
             reviewed_kinds=_reviewed_kinds(),
         ),
     )

@@ -1,0 +1,216 @@
+"""Who kept their side: each responsible party's status on an outcome, its scores, and the
+scorecards built from them (by party and by commitment, G7-style).
+
+A party's status on a date is that of its latest assessment in force (StatusUpdate.party)
+effective on or before that date, by the status rule (outcomes.models.status); within an
+assessment window, of those effective in the window. Where a party has none, a page shows
+the outcome's own ruling, marked as such, and that cell never counts towards an average: a
+whole-outcome ruling says nothing of which party did its part. A cell with no assessment at
+all is left out of averages too, never counted as zero.
+
+Two scales, defined on the methodology page:
+- the implementation score, 0 to 3 (the Peace Accords Matrix's: STATUS_SCORES);
+- the G7 Research Group's compliance scale, -1 (no compliance, or contrary action), 0
+  (partial, or work in progress) and +1 (full compliance): G7_SCORES.
+Superseded commitments are scored on neither.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Avg, Case, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import JSONObject
+
+from .models import OutcomeParty, PartyRole, Status, StatusUpdate
+from .models.choices import STATUS_SCORES
+
+G7_SCORES = {
+    Status.NOT_STARTED: -1,
+    Status.IN_PROGRESS: 0,
+    Status.PARTIALLY_IMPLEMENTED: 0,
+    Status.IMPLEMENTED: 1,
+    Status.STALLED: 0,
+    Status.REVERSED: -1,
+    Status.SUPERSEDED: None,
+}
+
+# What one cell of a scorecard is.
+ASSESSED = "assessed"  # the party's own assessment: counted
+WHOLE_OUTCOME = "whole_outcome"  # none of its own: the outcome's ruling, shown, not counted
+NOT_ASSESSED = "not_assessed"  # nothing at all: not counted
+
+CELL_KINDS = {
+    ASSESSED: "Assessed for this party",
+    WHOLE_OUTCOME: "Whole-outcome ruling (not counted)",
+    NOT_ASSESSED: "Not assessed (not counted)",
+}
+
+# What a party's assessment shows of the entry that sets it, as one JSON value.
+PARTY_ENTRY = JSONObject(
+    id="pk", status="status", since="effective_date", precision="effective_date_precision"
+)
+
+
+def score_of(status: str) -> int | None:
+    return STATUS_SCORES.get(status) if status else None
+
+
+def g7_score_of(status: str) -> int | None:
+    return G7_SCORES.get(status) if status else None
+
+
+def as_percent(score: float | None) -> float | None:
+    """An average implementation score (0 to 3) as a share of full implementation."""
+    return None if score is None else score / 3 * 100
+
+
+def g7_as_percent(score: float | None) -> float | None:
+    """An average on the G7 scale (-1 to +1) as a percentage: -1 is 0 %, +1 is 100 %."""
+    return None if score is None else (score + 1) / 2 * 100
+
+
+@dataclass(frozen=True)
+class Window:
+    """An assessment window: entries effective from `start` (None: any) to `end`."""
+
+    start: datetime.date | None
+    end: datetime.date
+
+
+def party_entry_in_force(window: Window, known_at=None, field=PARTY_ENTRY, output=None):
+    """For an outer query on parties (OutcomeParty): a field (a name, or an expression with
+    its output field) of the latest of each one's assessments in force, effective in the
+    window, by the status rule, as known at known_at (default: PARTY_ENTRY, as JSON); None
+    without one."""
+    entries = StatusUpdate.objects.filter(party=OuterRef("pk")).in_force(known_at)
+    entries = entries.effective_on(window.end)
+    if window.start is not None:
+        entries = entries.filter(effective_date__gte=window.start)
+    entries = entries.latest_first()
+    if isinstance(field, str):
+        return Subquery(entries.values(field)[:1])
+    return Subquery(entries.values(value=field)[:1], output_field=output or models.JSONField())
+
+
+def _scored(scores: dict) -> Case:
+    """An entry's score on one scale, by its status (None: not scored)."""
+    return Case(
+        *[
+            When(status=status, then=Value(score))
+            for status, score in scores.items()
+            if score is not None
+        ],
+        default=None,
+        output_field=models.FloatField(),
+    )
+
+
+def responsible_parties(outcomes, user=None, known_at=None):
+    """The responsible parties of these outcomes (a queryset) that user may see (at
+    known_at: that were public then)."""
+    return (
+        OutcomeParty.objects.visible_to(user, known_at)
+        .filter(role=PartyRole.RESPONSIBLE, outcome__in=outcomes.values("pk"))
+        .order_by()
+    )
+
+
+def with_assessment(parties, window: Window, known_at=None):
+    """Each party annotated with its assessment in the window (assessment: {id, status,
+    since, precision}, or None) and its outcome's own ruling at the window's end (ruling:
+    the same, or None), for cell_for()."""
+    rulings = (
+        StatusUpdate.objects.filter(outcome=OuterRef("outcome_id"))
+        .whole_outcome()
+        .in_force(known_at)
+        .effective_on(window.end)
+        .latest_first()
+    )
+    return parties.annotate(
+        assessment=party_entry_in_force(window, known_at),
+        ruling=Subquery(rulings.values(value=PARTY_ENTRY)[:1], output_field=models.JSONField()),
+    )
+
+
+def averages_by(parties, group: str, window: Window, known_at=None):
+    """Per value of `group` (a field of OutcomeParty: "actor", "outcome"): how many
+    commitments, how many of them assessed, and the average scores on both scales over
+    those assessed and scored (superseded ones are not). One GROUP BY query; each party's
+    assessment is read by a subquery of its own per figure, through the entries' index."""
+
+    def scored(scores):
+        return party_entry_in_force(window, known_at, _scored(scores), models.FloatField())
+
+    return (
+        parties.annotate(assessed_status=party_entry_in_force(window, known_at, "status"))
+        .values(group)
+        .annotate(
+            commitments=Count("pk"),
+            assessed=Count("pk", filter=Q(assessed_status__isnull=False)),
+            score=Avg(scored(STATUS_SCORES)),
+            g7=Avg(scored(G7_SCORES)),
+        )
+        .order_by(F("score").desc(nulls_last=True), group)
+    )
+
+
+def status_counts(parties, window: Window, known_at=None) -> dict[str, int]:
+    """How many of these parties' cells have each assessed status ("" for none of their
+    own). One GROUP BY query."""
+    rows = (
+        parties.annotate(assessed_status=party_entry_in_force(window, known_at, "status"))
+        .values("assessed_status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["assessed_status"] or "": row["n"] for row in rows}
+
+
+@dataclass
+class Cell:
+    """One party's side of one commitment, at the end of a window."""
+
+    party: OutcomeParty | None
+    kind: str
+    status: str = ""
+    entry_id: int | None = None
+    since: datetime.date | None = None
+    precision: str = ""
+
+    @property
+    def counted(self) -> bool:
+        return self.kind == ASSESSED and score_of(self.status) is not None
+
+    @property
+    def score(self) -> int | None:
+        """The party's score: only for its own assessment (a whole-outcome ruling says
+        nothing of its side)."""
+        return score_of(self.status) if self.kind == ASSESSED else None
+
+    @property
+    def g7_score(self) -> int | None:
+        return g7_score_of(self.status) if self.kind == ASSESSED else None
+
+    @property
+    def status_label(self) -> str:
+        return Status.label_of(self.status)
+
+    @property
+    def kind_label(self) -> str:
+        return CELL_KINDS[self.kind]
+
+
+def cell_for(party: OutcomeParty) -> Cell:
+    """A party's cell from its annotations (with_assessment): its own assessment, or else
+    the outcome's own ruling, marked as such, or else nothing."""
+    for kind, entry in ((ASSESSED, party.assessment), (WHOLE_OUTCOME, party.ruling)):
+        if entry:
+            since = datetime.date.fromisoformat(entry["since"])
+            return Cell(party, kind, entry["status"], entry["id"], since, entry["precision"])
+    return Cell(party, NOT_ASSESSED)
+
+
+def mean(values) -> float | None:
+    values = [v for v in values if v is not None]
+    return sum(values) / len(values) if values else None
