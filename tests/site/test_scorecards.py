@@ -505,3 +505,24 @@ def test_the_overview_and_the_feed_name_the_side_an_entry_assesses(client, world
     feed = client.get(reverse("updates_feed")).content.decode()
     assert "Hotline (North’s side): Implemented" in feed
     assert "Hotline: In progress" in feed
+
+
+def test_as_known_before_a_correction_the_outcome_page_shows_the_entry_then_with_a_note(client):
+    then = {"published_at": at("2025-06-02")}
+    hotline = make_outcome(summit=make_summit(**then), slug="known-hotline", **then)
+    first = make_update(hotline, status=Status.IMPLEMENTED, effective_date=DAY, published=False)
+    mark_published(first, at("2025-07-02"))
+    correction = make_update(
+        hotline, corrects=first, status=Status.STALLED, effective_date=DAY
+    )  # published today
+
+    then_page = client.get(hotline.get_absolute_url(), {"known_at": "2025-08-01"})
+    assert then_page.context["outcome"].shown_status == Status.IMPLEMENTED
+    (entry,) = then_page.context["outcome"].timeline  # the correction was not public then
+    assert entry.pk == first.pk and entry.corrected_afterwards == correction
+    html = then_page.content.decode()
+    assert "Corrected afterwards, on" in html and f"#update-{correction.pk}" in html
+    # Today the correction counts, and the first entry is marked corrected, not "afterwards".
+    today = client.get(hotline.get_absolute_url())
+    assert today.context["outcome"].shown_status == Status.STALLED
+    assert "Corrected afterwards" not in today.content.decode()

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.cache import DatasetCache, public_page
-from outcomes.models import Outcome, hide_draft_parents
+from outcomes.models import Outcome, StatusUpdate, hide_draft_parents
 
 from ..charts import step_chart
 from ..filters import SORTS, OutcomeFilter
@@ -101,6 +101,15 @@ def outcome_detail(request, slug):
         # one.
         published_then = page.known_at is not None or update.is_published
         update.corrected = published_then and not update.in_force
+        # As known at a past moment, an entry then in force that a correction published since
+        # replaces: shown as it then stood, with a note that it was corrected afterwards.
+        correction = _correction_of(update)
+        update.corrected_afterwards = (
+            page.known_at is not None
+            and update.in_force
+            and correction is not None
+            and correction.is_published
+        ) and correction
         update.shown_corrects = update.corrects
         if update.corrects and not update.corrects.is_visible_to(request.user):
             update.shown_corrects = None
@@ -132,6 +141,14 @@ def outcome_detail(request, slug):
             ),
         ),
     )
+
+
+def _correction_of(update: StatusUpdate) -> StatusUpdate | None:
+    """The entry correcting this one, if any (loaded with it: for_timeline)."""
+    try:
+        return update.corrected_by
+    except StatusUpdate.corrected_by.RelatedObjectDoesNotExist:
+        return None
 
 
 def _export_query(filters: OutcomeFilter, page: PageContext) -> str:
