@@ -214,3 +214,53 @@ def cell_for(party: OutcomeParty) -> Cell:
 def mean(values) -> float | None:
     values = [v for v in values if v is not None]
     return sum(values) / len(values) if values else None
+
+
+# --- The yearly panel ----------------------------------------------------------------------
+
+
+def year_ends(first_year: int, last_year: int, today: datetime.date) -> list[datetime.date]:
+    """31 December of each year from first_year to last_year; for the current year, today
+    (its end is yet to come)."""
+    return [min(datetime.date(year, 12, 31), today) for year in range(first_year, last_year + 1)]
+
+
+def yearly_panel(outcomes: list[dict], last_year: int, today: datetime.date, known_at=None):
+    """The rows of the yearly panel for these outcomes ({pk, slug, summit__slug,
+    summit__start_date}, in the order given), in the Peace Accords Matrix's form: for each
+    outcome, one row per year-end from its summit's year to last_year with its status then
+    (whole-outcome rulings), then the same for each of its parties with an assessment of
+    its own. Each row: (outcome, party slug or None, year, date, entry or None), the entry
+    a dict {id, status, effective_date} that sets the status on that date by the status
+    rule, as known at known_at. Two queries: the entries, the parties' slugs."""
+    ids = [outcome["pk"] for outcome in outcomes]
+    entries = (
+        StatusUpdate.objects.public(known_at)
+        .in_force(known_at)
+        .filter(outcome__in=ids)
+        .order_by("outcome_id", "party_id", *StatusUpdate.RULE_ORDER)
+        .values("outcome_id", "party_id", "pk", "status", "effective_date")
+    )
+    histories: dict[int, dict[int | None, list[dict]]] = {}
+    for entry in entries:
+        histories.setdefault(entry["outcome_id"], {}).setdefault(entry["party_id"], []).append(
+            entry
+        )
+    party_ids = {p for sides in histories.values() for p in sides if p is not None}
+    slugs = dict(
+        OutcomeParty.objects.filter(pk__in=party_ids).values_list("pk", "actor__slug")
+        if party_ids
+        else []
+    )
+    for outcome in outcomes:
+        opening = outcome["summit__start_date"]
+        if opening is None or opening.year > last_year:
+            continue  # a summit with no known date has no year to start from
+        sides = histories.get(outcome["pk"], {})
+        dates = year_ends(opening.year, last_year, today)
+        for party in [None, *sorted((p for p in sides if p is not None), key=slugs.get)]:
+            history, position, current = sides.get(party, []), 0, None
+            for date in dates:
+                while position < len(history) and history[position]["effective_date"] <= date:
+                    current, position = history[position], position + 1
+                yield outcome, slugs.get(party), date.year, date, current

@@ -26,6 +26,8 @@ ADDRESSES = {
     "outcome_list": ((), "/outcomes/", 200, 200),
     "outcome_export_csv": ((), "/outcomes/export.csv", 200, 200),
     "outcome_export_json": ((), "/outcomes/export.json", 200, 200),
+    "outcome_panel_csv": ((), "/outcomes/panel.csv", 200, 200),
+    "outcome_panel_json": ((), "/outcomes/panel.json", 200, 200),
     "outcome_detail": (("outcome",), "/outcomes/tokyo-2025-continue-talks/", 200, 200),
     "outcome_history": (
         ("outcome",),

@@ -86,6 +86,8 @@ PARAMETERS = {
     "outcome_list": (lambda w: reverse("outcome_list"), False, LIST),
     "outcome_export_csv": (lambda w: reverse("outcome_export_csv"), False, LIST),
     "outcome_export_json": (lambda w: reverse("outcome_export_json"), False, LIST),
+    "outcome_panel_csv": (lambda w: reverse("outcome_panel_csv"), False, [*LIST, "last_year"]),
+    "outcome_panel_json": (lambda w: reverse("outcome_panel_json"), False, [*LIST, "last_year"]),
     "outcome_detail": (lambda w: reverse("outcome_detail", args=[TALKS]), False, COMMON),
     "outcome_history": (
         lambda w: reverse("outcome_history", args=[TALKS]),

@@ -28,8 +28,11 @@ from dataclasses import dataclass
 
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
+from django.utils import timezone
 
 from core import csvfile
+from core.params import EARLIEST_DATE, BadValue, parse_whole_number
+from outcomes.assessments import g7_score_of, score_of, yearly_panel
 from outcomes.models import Outcome, Status
 from outcomes.models.choices import labels_of
 
@@ -175,17 +178,121 @@ def outcome_export_json(request):
     return _download(chunks(), "application/json", _filename(page, "json"))
 
 
-def _outcomes(request):
-    """The filtered, sorted outcomes (for_export values) as an iterator, and what was wrong
-    with the request."""
+def _outcomes(request, fields=None):
+    """The filtered, sorted outcomes (for_export values: those of COLUMNS, or the fields
+    given) as an iterator, and what was wrong with the request."""
     page = PageContext(request)
     # With known_at, the outcomes public then, with the statuses of that day unless as_of
     # says another: the file as the tracker would have given it then.
     outcomes = Outcome.objects.public(page.known_at).for_export(page.status_on, page.known_at)
     filters = OutcomeFilter.from_request(request, page, outcomes)
     problems = page.notices + filters.notices()
-    fields = dict.fromkeys(column.field for column in COLUMNS)
+    fields = fields or dict.fromkeys(column.field for column in COLUMNS)
     return filters.qs.values(*fields).iterator(chunk_size=CHUNK_SIZE), page, problems
+
+
+# --- The yearly panel: /outcomes/panel.csv and /outcomes/panel.json -------------------------
+
+PANEL_COLUMNS = [
+    ("outcome", "The outcome’s slug: its page is /outcomes/<outcome>/."),
+    ("summit", "The summit’s slug."),
+    (
+        "party",
+        "Empty: the outcome’s own status (its whole-outcome rulings). An actor’s slug: that "
+        "responsible party’s side, for parties with an assessment of their own.",
+    ),
+    ("year", "The year."),
+    ("date", "YYYY-MM-DD: 31 December of the year; today for the current year."),
+    ("status", "The status code on that date; empty if none recorded by then."),
+    ("score", "The implementation score, 0 to 3; empty where not scored (superseded, none)."),
+    ("g7_score", "The same on the G7 scale: -1, 0 or 1."),
+    ("entry", "The id of the status entry that sets it (#update-<entry> on the outcome page)."),
+    ("effective_date", "YYYY-MM-DD: when that entry took effect."),
+]
+PANEL_COLUMN_NAMES = [name for name, _ in PANEL_COLUMNS]
+
+
+def _panel(request):
+    """The panel's rows as value lists (PANEL_COLUMNS), the page, and what was wrong: the
+    list's filters select the outcomes (OutcomeFilter, as for the other exports) and
+    ?last_year (default: this year) where the rows end. Outcomes are read in chunks, each
+    with two queries more (outcomes.assessments.yearly_panel)."""
+    outcomes, page, problems = _outcomes(
+        request, ["pk", "slug", "summit__slug", "summit__start_date"]
+    )
+    today = timezone.localdate()
+    last_year = today.year
+    raw = request.GET.get("last_year", "").strip()
+    if raw:
+        try:
+            what = f"a year from {EARLIEST_DATE.year} to {today.year}"
+            last_year = parse_whole_number(raw, what, low=EARLIEST_DATE.year, high=today.year)
+        except BadValue as error:
+            problems = [*problems, str(error)]
+
+    def rows():
+        chunk = []
+        for outcome in outcomes:
+            chunk.append(outcome)
+            if len(chunk) == CHUNK_SIZE:
+                yield from _panel_rows(chunk, last_year, today, page.known_at)
+                chunk = []
+        if chunk:
+            yield from _panel_rows(chunk, last_year, today, page.known_at)
+
+    return rows(), page, problems, last_year
+
+
+def _panel_rows(chunk, last_year, today, known_at):
+    for outcome, party, year, date, entry in yearly_panel(chunk, last_year, today, known_at):
+        status = entry["status"] if entry else ""
+        yield [
+            outcome["slug"],
+            outcome["summit__slug"],
+            party,
+            year,
+            date,
+            status or None,
+            score_of(status),
+            g7_score_of(status),
+            entry and entry["pk"],
+            entry and entry["effective_date"],
+        ]
+
+
+def outcome_panel_csv(request):
+    rows, page, problems, last_year = _panel(request)
+    if problems:
+        return _refusal(problems)
+    return _download(
+        csvfile.stream(PANEL_COLUMN_NAMES, rows, CHUNK_SIZE),
+        "text/csv; charset=utf-8",
+        _filename(page, "csv", f"outcomes-panel-to-{last_year}"),
+    )
+
+
+def outcome_panel_json(request):
+    rows, page, problems, last_year = _panel(request)
+    if problems:
+        return JsonResponse({"errors": problems}, status=400)
+
+    def chunks():
+        known_at = json.dumps(_iso(page.known_on))
+        yield f'{{"known_at": {known_at}, "last_year": {last_year}, "results": ['
+        count, lines = 0, []
+        for values in rows:
+            row = dict(zip(PANEL_COLUMN_NAMES, values, strict=True))
+            row["date"], row["effective_date"] = _iso(row["date"]), _iso(row["effective_date"])
+            lines.append(f"{',' if count else ''}\n{json.dumps(row, ensure_ascii=False)}")
+            count += 1
+            if len(lines) >= CHUNK_SIZE:
+                yield "".join(lines)
+                lines = []
+        yield "".join(lines) + f'\n], "count": {count}}}\n'
+
+    return _download(
+        chunks(), "application/json", _filename(page, "json", f"outcomes-panel-to-{last_year}")
+    )
 
 
 def _refusal(problems: list[str]) -> HttpResponse:
@@ -230,7 +337,7 @@ def _csv_cells(row: dict) -> list:
     return [cells[name] for name in COLUMN_NAMES]
 
 
-def _filename(page: PageContext, extension: str) -> str:
+def _filename(page: PageContext, extension: str, stem: str = "outcomes") -> str:
     suffix = f"-as-of-{page.as_of.isoformat()}" if page.as_of else ""
     suffix += f"-known-at-{page.known_on.isoformat()}" if page.known_on else ""
-    return f"outcomes{suffix}.{extension}"
+    return f"{stem}{suffix}.{extension}"

@@ -24,7 +24,7 @@ from summits.models import Evidence, Proposal, Summit
 
 from ..desk import REVIEWED
 from .common import PageContext
-from .exports import COLUMNS
+from .exports import COLUMNS, PANEL_COLUMNS
 from .scorecards import CSV_COLUMNS as SCORECARD_COLUMNS
 
 UPCOMING_DAYS = 90
@@ -189,6 +189,7 @@ def methodology(request):
             ],
             export_columns=COLUMNS,
             scorecard_columns=SCORECARD_COLUMNS,
+            panel_columns=PANEL_COLUMNS,
             reviewed_kinds=_reviewed_kinds(),
         ),
     )
