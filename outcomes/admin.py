@@ -317,7 +317,7 @@ class OutcomeAdmin(VersionedAdminMixin, PublishingAdmin):
             {
                 "fields": [
                     "summit",
-                    "parent",
+                    ("parent", "rollup_weight"),
                     ("order", "title"),
                     "slug",
                     "type",

@@ -264,3 +264,70 @@ def yearly_panel(outcomes: list[dict], last_year: int, today: datetime.date, kno
                 while position < len(history) and history[position]["effective_date"] <= date:
                     current, position = history[position], position + 1
                 yield outcome, slugs.get(party), date.year, date, current
+
+
+# --- Roll-up from sub-commitments ----------------------------------------------------------
+
+
+@dataclass
+class RollUp:
+    """The progress computed for an outcome from its sub-commitments (roll_up())."""
+
+    progress: float | None  # 0 to 100; None when no sub-commitment counts
+    counted: int  # sub-commitments that count
+    total: int  # its sub-commitments
+    weighted: bool  # whether they carry unequal weights
+    depth: int  # levels of sub-commitments below it
+
+
+def own_progress(status: str, entry: dict | None) -> float | None:
+    """An outcome's own progress, 0 to 100: the progress its status entry records, or else
+    its implementation score as a share of full (score ÷ 3); None if it has no status or
+    is superseded."""
+    if entry and entry.get("progress") is not None and status != Status.SUPERSEDED:
+        return float(entry["progress"])
+    score = score_of(status)
+    return None if score is None else score / 3 * 100
+
+
+def roll_up(outcomes) -> dict[int, RollUp]:
+    """For each outcome among these (with pk, parent_id, rollup_weight, and with_status()'s
+    shown_status and shown_entry, on the date a page shows) that has sub-commitments among
+    them: the progress computed from them, to any depth. A sub-commitment counts with its
+    own roll-up if it has sub-commitments that count, else with its own progress
+    (own_progress); one with neither is left out. The progress is the mean of those that
+    count, weighted by rollup_weight. The outcome's own status is never changed by it."""
+    by_parent: dict[int, list] = {}
+    for outcome in outcomes:
+        if outcome.parent_id is not None:
+            by_parent.setdefault(outcome.parent_id, []).append(outcome)
+    results: dict[int, RollUp] = {}
+
+    def visit(outcome, seen: frozenset) -> tuple[float | None, int]:
+        """(the value it counts with in its parent, the depth below it)."""
+        children = [c for c in by_parent.get(outcome.pk, []) if c.pk not in seen]
+        if not children:
+            return own_progress(outcome.shown_status, outcome.shown_entry), 0
+        values, depth = [], 0
+        for child in children:
+            value, below = visit(child, seen | {child.pk})
+            depth = max(depth, below + 1)
+            if value is not None:
+                values.append((value, child.rollup_weight))
+        weights = sum(weight for _, weight in values)
+        progress = sum(v * w for v, w in values) / weights if values else None
+        results[outcome.pk] = RollUp(
+            progress,
+            len(values),
+            len(children),
+            len({child.rollup_weight for child in children}) > 1,
+            depth,
+        )
+        if progress is None:
+            return own_progress(outcome.shown_status, outcome.shown_entry), depth
+        return progress, depth
+
+    for outcome in outcomes:
+        if outcome.pk not in results and outcome.pk in by_parent:
+            visit(outcome, frozenset({outcome.pk}))
+    return results

@@ -423,6 +423,12 @@ class Outcome(Versioned, Publishable, Deadline):
     order = models.PositiveSmallIntegerField(
         default=1, help_text="Its number in the source’s list of outcomes."
     )
+    rollup_weight = models.PositiveSmallIntegerField(
+        "weight in its parent’s progress",
+        default=1,
+        help_text="For a sub-commitment: how much it counts in the progress computed for the "
+        "outcome it is part of, 1 to 100 (all 1: equal weights).",
+    )
     title = models.CharField(max_length=200)
     slug = models.SlugField(
         max_length=120, unique=True, help_text="Part of the permanent address; do not change."
@@ -470,6 +476,11 @@ class Outcome(Versioned, Publishable, Deadline):
         constraints = [
             *Deadline.Meta.constraints,
             models.CheckConstraint(condition=~Q(parent=F("id")), name="outcome_not_own_parent"),
+            models.CheckConstraint(
+                condition=Q(rollup_weight__gte=1, rollup_weight__lte=100),
+                name="outcome_rollup_weight_range",
+                violation_error_message="A weight is a whole number from 1 to 100.",
+            ),
         ]
 
     def __str__(self):
@@ -521,6 +532,15 @@ class Outcome(Versioned, Publishable, Deadline):
             return ""
         return format_fuzzy_date(self.shown_status_since, self.shown_status_precision)
 
+    def ancestor_ids(self) -> list[int]:
+        """The outcomes it is part of, its parent first, up to the top (one query per level;
+        stops at a cycle, which the database refuses anyway)."""
+        found, current = [], self.parent_id
+        while current is not None and current not in found:
+            found.append(current)
+            current = Outcome.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+        return found
+
     def deadline_summit(self) -> Summit | None:
         return related_or_none(self, "summit")
 
@@ -531,6 +551,11 @@ class Outcome(Versioned, Publishable, Deadline):
                 errors["parent"] = "An outcome cannot be part of itself."
             elif self.summit_id and self.parent.summit_id != self.summit_id:
                 errors["parent"] = "The outcome it is part of must be from the same summit."
+            elif self.pk and self.pk in self.parent.ancestor_ids():
+                errors["parent"] = (
+                    f"“{self.parent}” is itself part of this outcome: an outcome cannot be "
+                    "part of one of its own parts."
+                )
         if errors:
             raise ValidationError(errors)
 

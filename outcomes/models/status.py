@@ -132,7 +132,9 @@ class StatusUpdateQuerySet(PublishableQuerySet):
 # What pages show of the entry that sets a status, as one JSON value (OutcomeQuerySet.
 # with_status): a subquery gives one column, and a join on the entry would be planned into
 # every query that counts or filters outcomes, even where none of it is shown.
-ENTRY_DETAILS = JSONObject(id="pk", since="effective_date", precision="effective_date_precision")
+ENTRY_DETAILS = JSONObject(
+    id="pk", since="effective_date", precision="effective_date_precision", progress="progress"
+)
 
 
 def entry_in_force(

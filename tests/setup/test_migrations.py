@@ -66,6 +66,9 @@ ADDED_COLUMNS = {
     # The party whose side an entry assesses (empty: the whole outcome, as every old entry).
     "outcomes_statusupdate": {"party_id"},
     "outcomes_historicalstatusupdate": {"party_id"},
+    # A sub-commitment's weight in its parent's progress (1: equal, as before).
+    "outcomes_outcome": {"rollup_weight"},
+    "outcomes_historicaloutcome": {"rollup_weight"},
 }
 
 
@@ -126,6 +129,7 @@ def test_a_database_from_before_the_layering_upgrades_in_place_row_for_row(datab
             {"current_update_id"} if table in DROPPED_COLUMNS else set()
         ), table
 
+    assert {r["rollup_weight"] for r in rows(after["outcomes_outcome"])} == {1}
     # Every entry recorded before the parties' sides were is a ruling on the whole outcome.
     assert {r["party_id"] for r in rows(after["outcomes_statusupdate"])} == {None}
 

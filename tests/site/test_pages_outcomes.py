@@ -718,8 +718,9 @@ def test_the_outcome_page_runs_a_fixed_number_of_queries(client, django_assert_n
     # 2 sub-commitments; 3 parties with actors; 4 origins with proposals, their actors and
     # summits; 5 follow-ups with resulting summits; 6 their recorded changes; 7 sources; 8 the
     # timeline with corrected and correcting entries (which tell the entries in force, for
-    # the chart); 9 the timeline's sources.
-    with django_assert_num_queries(9):
+    # the chart); 9 the timeline's sources; 10 the summit's outcomes with their status, for
+    # the progress computed from the sub-commitments.
+    with django_assert_num_queries(10):
         response = client.get(outcome.get_absolute_url() + "?as_of=2025-08-01")
     assert response.status_code == 200
     assert response.content.decode().count("<time datetime=") == 2 * count

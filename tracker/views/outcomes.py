@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.cache import DatasetCache, public_page
+from outcomes.assessments import roll_up
 from outcomes.models import Outcome, StatusUpdate, hide_draft_parents
 
 from ..charts import step_chart
@@ -117,6 +118,19 @@ def outcome_detail(request, slug):
         update.after_as_of = page.as_of is not None and update.effective_date > page.as_of
         update.source_list = list(update.sources.all())
 
+    # The progress computed from its sub-commitments, to any depth: the summit's outcomes
+    # (every sub-commitment is of its parent's summit) with their status on the page's date.
+    rollup = None
+    if outcome.sub_commitments:
+        tree = (
+            Outcome.objects.visible_to(request.user, page.known_at)
+            .filter(summit_id=outcome.summit_id)
+            .with_status(page.status_on, page.known_at)
+            .only("pk", "parent_id", "rollup_weight")
+            .order_by()
+        )
+        rollup = roll_up(list(tree)).get(outcome.pk)
+
     hide_draft_parents([outcome], request.user, page.known_at)
     breadcrumb = [("Outcomes", reverse("outcome_list"))]
     if outcome.parent:
@@ -131,6 +145,7 @@ def outcome_detail(request, slug):
             outcome=outcome,
             status_date=page.status_date,
             counted=sum(1 for update in outcome.timeline if update.is_in_force),
+            rollup=rollup,
             chart=step_chart(
                 in_force,
                 title=f"Status of “{outcome.title}” over time",

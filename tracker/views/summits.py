@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from core.cache import public_page
+from outcomes.assessments import roll_up
 from outcomes.models import FollowUp, Outcome, StatusUpdate
 from summits.models import Participation, Summit
 
@@ -96,8 +97,10 @@ def summit_detail(request, slug):
             led_to[outcome.origin_proposal_id].append(outcome)
         if outcome.summit_id == summit.pk:
             own.setdefault(outcome.pk, outcome).subcommitments = []
+    rollups = roll_up(list(own.values()))
     outcomes = []
     for outcome in own.values():
+        outcome.rollup = rollups.get(outcome.pk)
         parent = own.get(outcome.parent_id)
         (parent.subcommitments if parent else outcomes).append(outcome)
     proposal_groups = [
