@@ -28,12 +28,14 @@ class PageContext:
         self.notices: list[str] = []
         self._requested_pages: dict[str, int] = {}
         self._asked: dict[str, str] = {}
-        self.as_of = self._read_date("as_of", "the as-of date", "Showing today’s status instead.")
-        self.known_on = self._read_date(
+        self.as_of = self.read_date("as_of", "the as-of date", "Showing today’s status instead.")
+        self.known_on = self.read_date(
             "known_at", "the known-at date", "Showing what the tracker publishes today instead."
         )
 
-    def _read_date(self, name: str, what: str, instead: str) -> datetime.date | None:
+    def read_date(self, name: str, what: str, instead: str) -> datetime.date | None:
+        """A date parameter (core.params.parse_date, not after today), or None if not given
+        or (with a notice that ends with `instead`) not valid."""
         raw = self.request.GET.get(name, "").strip()
         if not raw:
             return None

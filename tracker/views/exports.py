@@ -160,22 +160,23 @@ def outcome_export_json(request):
     if problems:
         return JsonResponse({"errors": problems}, status=400)
     row_of = _row_maker(request)
+    head = {"as_of": _iso(page.status_on), "known_at": _iso(page.known_on)}
+    results = (row_of(outcome) for outcome in outcomes)
+    return _download(_json_stream(head, results), "application/json", _filename(page, "json"))
 
-    def chunks():
-        as_of = json.dumps(_iso(page.status_on))
-        known_at = json.dumps(_iso(page.known_on))
-        yield f'{{"as_of": {as_of}, "known_at": {known_at}, "results": ['
-        count, lines = 0, []
-        for outcome in outcomes:
-            separator = "," if count else ""
-            lines.append(f"{separator}\n{json.dumps(row_of(outcome), ensure_ascii=False)}")
-            count += 1
-            if len(lines) >= CHUNK_SIZE:
-                yield "".join(lines)
-                lines = []
-        yield "".join(lines) + f'\n], "count": {count}}}\n'
 
-    return _download(chunks(), "application/json", _filename(page, "json"))
+def _json_stream(head: dict, results):
+    """{**head, "results": [...], "count": n}, streamed a chunk of results at a time, so
+    that "count" comes last."""
+    yield json.dumps(head, ensure_ascii=False)[:-1] + ', "results": ['
+    count, lines = 0, []
+    for result in results:
+        lines.append(f"{',' if count else ''}\n{json.dumps(result, ensure_ascii=False)}")
+        count += 1
+        if len(lines) >= CHUNK_SIZE:
+            yield "".join(lines)
+            lines = []
+    yield "".join(lines) + f'\n], "count": {count}}}\n'
 
 
 def _outcomes(request, fields=None):
@@ -276,22 +277,17 @@ def outcome_panel_json(request):
     if problems:
         return JsonResponse({"errors": problems}, status=400)
 
-    def chunks():
-        known_at = json.dumps(_iso(page.known_on))
-        yield f'{{"known_at": {known_at}, "last_year": {last_year}, "results": ['
-        count, lines = 0, []
+    def results():
         for values in rows:
             row = dict(zip(PANEL_COLUMN_NAMES, values, strict=True))
             row["date"], row["effective_date"] = _iso(row["date"]), _iso(row["effective_date"])
-            lines.append(f"{',' if count else ''}\n{json.dumps(row, ensure_ascii=False)}")
-            count += 1
-            if len(lines) >= CHUNK_SIZE:
-                yield "".join(lines)
-                lines = []
-        yield "".join(lines) + f'\n], "count": {count}}}\n'
+            yield row
 
+    head = {"known_at": _iso(page.known_on), "last_year": last_year}
     return _download(
-        chunks(), "application/json", _filename(page, "json", f"outcomes-panel-to-{last_year}")
+        _json_stream(head, results()),
+        "application/json",
+        _filename(page, "json", f"outcomes-panel-to-{last_year}"),
     )
 
 

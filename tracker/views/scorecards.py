@@ -20,7 +20,6 @@ from django.urls import reverse
 from actors.models import Actor
 from core import csvfile
 from core.cache import public_page
-from core.params import BadValue, parse_date
 from outcomes import assessments
 from outcomes.assessments import Window
 from outcomes.models import Outcome, OutcomeType, Status
@@ -73,18 +72,9 @@ def read_window(page: PageContext, opening: datetime.date | None) -> Window:
     """The assessment window: ?from (default: the summit's opening, or none) to ?to
     (default: the page's date); a bad date gets a notice and its default."""
 
-    def read(name, what):
-        raw = page.request.GET.get(name, "").strip()
-        if not raw:
-            return None
-        try:
-            return parse_date(raw, what, not_after_today=True)
-        except BadValue as error:
-            page.notices.append(f"{error} Using the default instead.")
-            return None
-
-    end = read("to", "the end of the assessment window") or page.status_date
-    start = read("from", "the start of the assessment window")
+    instead = "Using the default instead."
+    end = page.read_date("to", "the end of the assessment window", instead) or page.status_date
+    start = page.read_date("from", "the start of the assessment window", instead)
     if start is not None and start > end:
         page.notices.append(
             f"The window cannot start ({start:%-d %B %Y}) after it ends ({end:%-d %B %Y}); "
