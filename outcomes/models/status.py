@@ -189,6 +189,10 @@ class StatusUpdate(Publishable, models.Model):
         null=True,
         blank=True,
         related_name="status_updates",
+        # Indexed below with the rule's order, for assessments only: most entries are
+        # whole-outcome rulings, and a plain index of a column that is mostly NULL invites
+        # the planner to read it for "party IS NULL".
+        db_index=False,
         verbose_name="party assessed",
         help_text="Empty: a ruling on the whole outcome, which sets its status. A party: an "
         "assessment of that party’s side of it (“North Korea cut the line”), which sets that "
@@ -235,10 +239,18 @@ class StatusUpdate(Publishable, models.Model):
         ordering = ["outcome", "-effective_date", "-recorded_at", "-pk"]
         get_latest_by = ["effective_date", "recorded_at", "pk"]
         indexes = [
-            # entry_in_force(): the latest entry in force per outcome, on or before a date
+            # entry_in_force(): the latest whole-outcome ruling in force per outcome, on or
+            # before a date
             models.Index(
                 fields=["outcome", "-effective_date", "-recorded_at"],
-                name="statusupdate_latest_idx",
+                condition=Q(party__isnull=True),
+                name="statusupdate_ruling_latest_idx",
+            ),
+            # outcomes.assessments.party_entry_in_force(): the same per party assessed
+            models.Index(
+                fields=["party", "-effective_date", "-recorded_at"],
+                condition=Q(party__isnull=False),
+                name="statusupdate_side_latest_idx",
             ),
             drafts_index("statusupdate"),
         ]
