@@ -229,15 +229,16 @@ def yearly_panel(outcomes: list[dict], last_year: int, today: datetime.date, kno
     """The rows of the yearly panel for these outcomes ({pk, slug, summit__slug,
     summit__start_date}, in the order given), in the Peace Accords Matrix's form: for each
     outcome, one row per year-end from its summit's year to last_year with its status then
-    (whole-outcome rulings), then the same for each of its parties with an assessment of
-    its own. Each row: (outcome, party slug or None, year, date, entry or None), the entry
-    a dict {id, status, effective_date} that sets the status on that date by the status
-    rule, as known at known_at. Two queries: the entries, the parties' slugs."""
+    (whole-outcome rulings), then the same for each of its responsible parties with an
+    assessment of its own. Each row: (outcome, party slug or None, year, date, entry or
+    None), the entry a dict {id, status, effective_date} that sets the status on that date
+    by the status rule, as known at known_at. Two queries: the entries, the parties' slugs."""
     ids = [outcome["pk"] for outcome in outcomes]
     entries = (
         StatusUpdate.objects.public(known_at)
         .in_force(known_at)
         .filter(outcome__in=ids)
+        .filter(Q(party__isnull=True) | Q(party__role=PartyRole.RESPONSIBLE))
         .order_by("outcome_id", "party_id", *StatusUpdate.RULE_ORDER)
         .values("outcome_id", "party_id", "pk", "status", "effective_date")
     )

@@ -7,7 +7,8 @@ so that the test databases, built from the models, have it too):
 - PostgreSQL: a recursive query up the parents, to any depth;
 - SQLite: a trigger may not hold a recursive query there, so it follows the parents up to
   SQLITE_LEVELS levels (deeper cycles are refused by clean() alone).
-A new outcome cannot close a cycle (nothing is part of it yet), so only updates are checked.
+Inserts are checked too: with foreign keys checked at commit, two outcomes inserted in one
+transaction, each part of the other, would close a cycle without an update.
 """
 
 from django.db import connections
@@ -38,7 +39,7 @@ def _postgresql(table: str) -> list[str]:
         """,
         f"DROP TRIGGER IF EXISTS {table}_no_cycle ON {table}",
         f"""
-        CREATE TRIGGER {table}_no_cycle BEFORE UPDATE OF parent_id ON {table}
+        CREATE TRIGGER {table}_no_cycle BEFORE INSERT OR UPDATE OF parent_id ON {table}
         FOR EACH ROW EXECUTE FUNCTION {table}_no_cycle()
         """,
     ]
@@ -52,19 +53,23 @@ def _sqlite(table: str) -> list[str]:
         for n in range(2, SQLITE_LEVELS + 1)
     )
     ancestors = ", ".join(f"l{n}.parent_id" for n in range(1, SQLITE_LEVELS + 1))
-    return [
-        f"DROP TRIGGER IF EXISTS {table}_no_cycle",
-        f"""
-        CREATE TRIGGER {table}_no_cycle BEFORE UPDATE OF parent_id ON {table}
-        WHEN NEW.parent_id IS NOT NULL AND (
-            NEW.parent_id = NEW.id OR EXISTS (
-                SELECT 1 FROM {table} l1 {joins}
-                WHERE l1.id = NEW.parent_id AND NEW.id IN ({ancestors})
+    statements = [f"DROP TRIGGER IF EXISTS {table}_no_cycle"]  # the first version's name
+    # SQLite gives a trigger one event: one for inserts, one for changes of the parent.
+    for name, event in (("insert", "INSERT"), ("update", "UPDATE OF parent_id")):
+        statements += [
+            f"DROP TRIGGER IF EXISTS {table}_no_cycle_{name}",
+            f"""
+            CREATE TRIGGER {table}_no_cycle_{name} BEFORE {event} ON {table}
+            WHEN NEW.parent_id IS NOT NULL AND (
+                NEW.parent_id = NEW.id OR EXISTS (
+                    SELECT 1 FROM {table} l1 {joins}
+                    WHERE l1.id = NEW.parent_id AND NEW.id IN ({ancestors})
+                )
             )
-        )
-        BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END
-        """,
-    ]
+            BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END
+            """,
+        ]
+    return statements
 
 
 def install_cycle_guard(sender=None, using="default", **kwargs) -> None:

@@ -98,8 +98,9 @@ class StatusUpdateQuerySet(PublishableQuerySet):
         chart never labels a date more precisely than known), and how many of outcome_count
         outcomes had each status then ("" for none yet; those without any entry count there
         too). One query: the entries in force in the rule's order, replayed so that on each
-        date every outcome has its latest entry. As the tracker knew them at known_at."""
-        updates = self.in_force(known_at)
+        date every outcome has its latest entry. As the tracker knew them at known_at;
+        whole-outcome rulings only, which alone set an outcome's status."""
+        updates = self.in_force(known_at).whole_outcome()
         if until is not None:
             updates = updates.effective_on(until)
         rows = updates.oldest_first().values_list(

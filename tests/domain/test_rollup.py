@@ -100,3 +100,13 @@ def test_a_weight_out_of_range_is_refused(tree):
             groups.full_clean()
         with pytest.raises(IntegrityError), transaction.atomic():
             Outcome.objects.filter(pk=groups.pk).update(rollup_weight=weight)
+
+
+def test_two_outcomes_inserted_as_parts_of_each_other_are_refused(tree):
+    summit = tree["summit"]
+    fields = {"summit": summit, "type": "other", "description": "x", "title": "Loop"}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        # Foreign keys are checked at commit: both rows go in before either exists.
+        Outcome.objects.create(pk=90001, parent_id=90002, slug="loop-a", **fields)
+        Outcome.objects.create(pk=90002, parent_id=90001, slug="loop-b", **fields)
+    assert not Outcome.objects.filter(slug__startswith="loop-").exists()

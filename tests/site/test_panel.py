@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from outcomes.models import OutcomeParty, PartyRole, Status
-from tests.factories import make, make_actor, make_outcome, make_summit, make_update
+from tests.factories import make, make_actor, make_outcome, make_summit, make_update, mark_published
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +107,32 @@ def test_the_panel_runs_a_fixed_number_of_queries(client, django_assert_num_quer
         rows = panel_csv(client, summit="many")
     years = timezone.localdate().year - 2024 + 1
     assert len(rows) == n * 2 * years
+
+
+def test_as_known_on_a_past_day_the_panel_ends_on_that_day(client):
+    then = {"published_at": timezone.make_aware(datetime.datetime(2024, 1, 2, 12))}
+    summit = make_summit(slug="old", start_date=datetime.date(2023, 5, 1), **then)
+    outcome = make_outcome(summit=summit, slug="old-outcome", **then)
+    entry = make_update(outcome, effective_date=datetime.date(2023, 6, 1), published=False)
+    mark_published(entry, then["published_at"])
+    rows = panel_csv(client, known_at="2024-03-01")
+    assert [(r["year"], r["date"], r["status"]) for r in rows] == [
+        ("2023", "2023-12-31", "in_progress"),
+        ("2024", "2024-03-01", "in_progress"),
+    ]
+    refused = client.get(
+        reverse("outcome_panel_csv"), {"known_at": "2024-03-01", "last_year": "2025"}
+    )
+    assert refused.status_code == 400 and "a year from 1800 to 2024" in refused.content.decode()
+
+
+def test_only_responsible_parties_have_rows_of_their_own(client, hotline):
+    supervisor = make(
+        OutcomeParty,
+        outcome=hotline["outcome"],
+        actor=make_actor(slug="red-cross"),
+        role="supervisor",
+    )
+    make_update(hotline["outcome"], party=supervisor, effective_date=datetime.date(2024, 1, 1))
+    rows = panel_csv(client, summit="panel-summit")
+    assert "red-cross" not in {r["party"] for r in rows}

@@ -526,3 +526,28 @@ def test_as_known_before_a_correction_the_outcome_page_shows_the_entry_then_with
     today = client.get(hotline.get_absolute_url())
     assert today.context["outcome"].shown_status == Status.STALLED
     assert "Corrected afterwards" not in today.content.decode()
+
+
+def test_a_party_side_never_moves_the_summit_chart(client, world):
+    make_update(
+        world["hotline"],
+        party=world["sides"]["south"],
+        status=Status.REVERSED,
+        effective_date=DAY + datetime.timedelta(days=20),
+    )
+    chart = client.get(reverse("summit_detail", args=["border-summit"])).context["chart"]
+    # One bar: the ruling of 1 July; the sides' dates are no bars and count nothing.
+    assert len(chart.bars) == 1
+
+
+def test_the_scorecard_forms_keep_the_known_at_day(client, world):
+    today = timezone.localdate().isoformat()
+    html = client.get(
+        reverse("actor_scorecard", args=["north"]), {"known_at": today, "to": today}
+    ).content.decode()
+    form = html[html.index('class="window-form scorecard-filters"') :]
+    form = form[: form.index("</form>")]
+    assert f'name="known_at" value="{today}"' in form and 'name="to"' in form
+    assert 'name="summit"' in form and form.count('name="summit"') == 1
+    summit_page = client.get(reverse("summit_detail", args=["border-summit"]), {"known_at": today})
+    assert f"scorecard/?known_at={today}" in summit_page.content.decode()

@@ -221,7 +221,8 @@ def _panel(request):
     outcomes, page, problems = _outcomes(
         request, ["pk", "slug", "summit__slug", "summit__start_date"]
     )
-    today = timezone.localdate()
+    # As known on a past day, the panel ends on that day: the tracker had not seen later ones.
+    today = page.known_on or timezone.localdate()
     last_year = today.year
     raw = request.GET.get("last_year", "").strip()
     if raw:

@@ -128,6 +128,8 @@ def _summit_scorecard_context(page, outcomes, window: Window, user) -> dict:
     page_obj.object_list = shown
     return {
         "window": window,
+        "window_names": ["from", "to"],
+        "filter_names": ["year", "actor", "status"],
         "columns": columns,
         "ranking": by_party[:MAX_RANKED],
         "ranked_parties": len(by_party),
@@ -237,6 +239,8 @@ def actor_scorecard(request, slug):
         page.context(
             actor=actor,
             window=window,
+            window_names=["from", "to"],
+            filter_names=["summit", "type"],
             figures=figures,
             status_counts=status_counts,
             not_assessed=counts.get("", 0),
