@@ -40,12 +40,6 @@ ASSESSED = "assessed"  # the party's own assessment: counted
 WHOLE_OUTCOME = "whole_outcome"  # none of its own: the outcome's ruling, shown, not counted
 NOT_ASSESSED = "not_assessed"  # nothing at all: not counted
 
-CELL_KINDS = {
-    ASSESSED: "Assessed for this party",
-    WHOLE_OUTCOME: "Whole-outcome ruling (not counted)",
-    NOT_ASSESSED: "Not assessed (not counted)",
-}
-
 # What a party's assessment shows of the entry that sets it, as one JSON value.
 PARTY_ENTRY = JSONObject(
     id="pk", status="status", since="effective_date", precision="effective_date_precision"
@@ -179,10 +173,6 @@ class Cell:
     precision: str = ""
 
     @property
-    def counted(self) -> bool:
-        return self.kind == ASSESSED and score_of(self.status) is not None
-
-    @property
     def score(self) -> int | None:
         """The party's score: only for its own assessment (a whole-outcome ruling says
         nothing of its side)."""
@@ -196,10 +186,6 @@ class Cell:
     def status_label(self) -> str:
         return Status.label_of(self.status)
 
-    @property
-    def kind_label(self) -> str:
-        return CELL_KINDS[self.kind]
-
 
 def cell_for(party: OutcomeParty) -> Cell:
     """A party's cell from its annotations (with_assessment): its own assessment, or else
@@ -209,11 +195,6 @@ def cell_for(party: OutcomeParty) -> Cell:
             since = datetime.date.fromisoformat(entry["since"])
             return Cell(party, kind, entry["status"], entry["id"], since, entry["precision"])
     return Cell(party, NOT_ASSESSED)
-
-
-def mean(values) -> float | None:
-    values = [v for v in values if v is not None]
-    return sum(values) / len(values) if values else None
 
 
 # --- The yearly panel ----------------------------------------------------------------------

@@ -44,6 +44,7 @@ class Ranked:
     score: float | None
     g7: float | None
     rank: int | None = None
+    actor: Actor | None = None  # for a party's figures
 
     @property
     def percent(self):
@@ -136,7 +137,6 @@ def _summit_scorecard_context(page, outcomes, window: Window, user) -> dict:
         "more_parties": max(0, len(by_party) - len(columns)),
         "page_obj": page_obj,
         "rows": shown,
-        "cell_kinds": assessments.CELL_KINDS,
     }
 
 
