@@ -145,10 +145,10 @@ COLUMN_NAMES = [column.name for column in COLUMNS]
 def outcome_export_csv(request):
     outcomes, page, problems = _outcomes(request)
     if problems:
-        return _refusal(problems)
+        return refusal(problems)
     row_of = _row_maker(request)
     rows = (_csv_cells(row_of(outcome)) for outcome in outcomes)
-    return _download(
+    return download(
         csvfile.stream(COLUMN_NAMES, rows, CHUNK_SIZE),
         "text/csv; charset=utf-8",
         _filename(page, "csv"),
@@ -162,7 +162,7 @@ def outcome_export_json(request):
     row_of = _row_maker(request)
     head = {"as_of": _iso(page.status_on), "known_at": _iso(page.known_on)}
     results = (row_of(outcome) for outcome in outcomes)
-    return _download(_json_stream(head, results), "application/json", _filename(page, "json"))
+    return download(_json_stream(head, results), "application/json", _filename(page, "json"))
 
 
 def _json_stream(head: dict, results):
@@ -265,8 +265,8 @@ def _panel_rows(chunk, last_year, today, known_at):
 def outcome_panel_csv(request):
     rows, page, problems, last_year = _panel(request)
     if problems:
-        return _refusal(problems)
-    return _download(
+        return refusal(problems)
+    return download(
         csvfile.stream(PANEL_COLUMN_NAMES, rows, CHUNK_SIZE),
         "text/csv; charset=utf-8",
         _filename(page, "csv", f"outcomes-panel-to-{last_year}"),
@@ -285,14 +285,14 @@ def outcome_panel_json(request):
             yield row
 
     head = {"known_at": _iso(page.known_on), "last_year": last_year}
-    return _download(
+    return download(
         _json_stream(head, results()),
         "application/json",
         _filename(page, "json", f"outcomes-panel-to-{last_year}"),
     )
 
 
-def _refusal(problems: list[str]) -> HttpResponse:
+def refusal(problems: list[str]) -> HttpResponse:
     return HttpResponse(
         "This export was not made:\n" + "\n".join(problems) + "\n",
         status=400,
@@ -300,7 +300,7 @@ def _refusal(problems: list[str]) -> HttpResponse:
     )
 
 
-def _download(chunks, content_type: str, filename: str) -> StreamingHttpResponse:
+def download(chunks, content_type: str, filename: str) -> StreamingHttpResponse:
     response = StreamingHttpResponse(chunks, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -27,7 +27,7 @@ from summits.models import Participation, Summit
 
 from ..filters import SummitFilter
 from .common import PageContext
-from .exports import _download, _refusal
+from .exports import download, refusal
 
 ROWS_PER_PAGE = 50
 MAX_COLUMNS = 12  # parties shown as columns; every party is in the ranking
@@ -323,7 +323,7 @@ CSV_COLUMNS = [
 
 def _csv(page, parties, window: Window, filename: str):
     if page.notices:
-        return _refusal(page.notices)
+        return refusal(page.notices)
     cells = (
         assessments.with_assessment(parties, window, page.known_at)
         .select_related("actor", "outcome__summit")
@@ -352,7 +352,7 @@ def _csv(page, parties, window: Window, filename: str):
 
     header = [name for name, _ in CSV_COLUMNS]
     suffix = f"-known-at-{page.known_on.isoformat()}" if page.known_on else ""
-    return _download(
+    return download(
         csvfile.stream(header, lines()), "text/csv; charset=utf-8", f"{filename}{suffix}.csv"
     )
 
