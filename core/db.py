@@ -1,6 +1,7 @@
 """Query expressions the apps' QuerySets share, written once for SQLite and PostgreSQL."""
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import connection
 from django.db.models import (
     Aggregate,
     F,
@@ -93,3 +94,21 @@ def related_or_none(instance, name: str):
         return getattr(instance, name)
     except ObjectDoesNotExist:
         return None
+
+
+def reachable(edges: str, start: int, params: tuple = ()) -> set[int]:
+    """Every node reachable from `start` (itself included) over the directed edges that the
+    SQL `edges` selects as (source, target) pairs: one recursive query, to any depth, on
+    SQLite and PostgreSQL alike. UNION keeps each node once, so a cycle ends the walk."""
+    sql = f"""
+        WITH RECURSIVE edge(source, target) AS ({edges}),
+        reach(node) AS (
+            SELECT CAST(%s AS BIGINT)
+            UNION
+            SELECT edge.target FROM edge JOIN reach ON edge.source = reach.node
+        )
+        SELECT node FROM reach
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, start])
+        return {row[0] for row in cursor.fetchall()}

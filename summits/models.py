@@ -5,7 +5,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -63,7 +63,7 @@ class SummitQuerySet(PublishableQuerySet):
 
         return (
             self.visible_to(user, known_at)
-            .select_related("country", "host", "follows_up")
+            .select_related("country", "host", "follows_up", "process")
             .annotate(
                 objective_items=related_rows(
                     visible(SummitObjective),
@@ -174,6 +174,69 @@ class SummitQuerySet(PublishableQuerySet):
         )
 
 
+class Evidence(models.TextChoices):
+    """How a link between two records is known: the source says so, or an analyst reads it so."""
+
+    STATED = "stated", "Stated in the source"
+    INFERRED = "inferred", "Analyst’s reading of the source"
+
+
+def evidence_field(help_text: str) -> models.CharField:
+    """How the link a record makes is known (Evidence); stated unless the analyst says it
+    is their reading. help_text says, for the analyst, when it is."""
+    return models.CharField(
+        max_length=20, choices=Evidence.choices, default=Evidence.STATED, help_text=help_text
+    )
+
+
+class ProcessQuerySet(PublishableQuerySet):
+    def for_list(self, user=None, known_at=None):
+        """The process list (/processes/): each with how many summits user may see in it,
+        and the first and last of their dates, in the same query."""
+        summits = Summit.objects.visible_to(user, known_at).filter(process=OuterRef("pk"))
+        return self.annotate(
+            summit_count=count_of(summits),
+            first_date=Subquery(summits.order_by("start_date").values("start_date")[:1]),
+            last_date=Subquery(
+                summits.order_by(F("start_date").desc(nulls_last=True)).values("start_date")[:1]
+            ),
+        ).order_by("name")
+
+
+class Process(Publishable, models.Model):
+    """A process that summits and agreements belong to (as PA-X groups agreements into peace
+    processes), e.g. the Korean peace process. Public once published; its summits are public
+    by their own publication."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(
+        max_length=100, unique=True, help_text="Part of the permanent address; do not change."
+    )
+    description = models.TextField(blank=True, help_text="What it is, in the sources’ terms.")
+    evidence = evidence_field(
+        "“Analyst’s reading” when the sources do not group these summits under this name "
+        "(a name of the tracker’s own)."
+    )
+    note = models.CharField(
+        max_length=300, blank=True, help_text="Where the name or the grouping comes from."
+    )
+    sources = models.ManyToManyField(Source, blank=True, related_name="processes")
+
+    objects = ProcessQuerySet.as_manager()
+
+    history = HistoricalRecords(m2m_fields=[sources])
+
+    class Meta:
+        verbose_name_plural = "processes"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("process_detail", args=[self.slug])
+
+
 class Summit(Versioned, Publishable, models.Model):
     """A summit, meeting or treaty signing. A draft until an editor publishes it; what it
     holds (participants, objectives, proposals, reactions, challenges, outcomes) is public
@@ -232,6 +295,15 @@ class Summit(Versioned, Publishable, models.Model):
         blank=True,
         related_name="follow_up_summits",
         help_text="The earlier summit of the same series this one continues.",
+    )
+    process = models.ForeignKey(
+        "Process",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="summits",
+        help_text="The process it belongs to, e.g. a peace process; its page lists the "
+        "summits in date order.",
     )
     summary = models.TextField(blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="summits")
@@ -505,21 +577,6 @@ class StanceKind(models.TextChoices):
     SUPPORT = "support", "Supports"
     CONDITIONAL = "conditional", "Supports with conditions"
     OPPOSE = "oppose", "Opposes"
-
-
-class Evidence(models.TextChoices):
-    """How a link between two records is known: the source says so, or an analyst reads it so."""
-
-    STATED = "stated", "Stated in the source"
-    INFERRED = "inferred", "Analyst’s reading of the source"
-
-
-def evidence_field(help_text: str) -> models.CharField:
-    """How the link a record makes is known (Evidence); stated unless the analyst says it
-    is their reading. help_text says, for the analyst, when it is."""
-    return models.CharField(
-        max_length=20, choices=Evidence.choices, default=Evidence.STATED, help_text=help_text
-    )
 
 
 class Stance(Publishable, models.Model):

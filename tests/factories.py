@@ -19,7 +19,18 @@ from actors.models import Actor, ActorKind, Source, SourceKind
 from core.dates import DatePrecision
 from core.models import PublicationAction
 from core.publishing import Publishable, log
-from outcomes.models import FollowUp, FollowUpKind, Outcome, OutcomeType, Status, StatusUpdate
+from outcomes.models import (
+    Claim,
+    Condition,
+    FollowUp,
+    FollowUpKind,
+    LinkKind,
+    Outcome,
+    OutcomeLink,
+    OutcomeType,
+    Status,
+    StatusUpdate,
+)
 from outcomes.services import save_status_update
 from summits.models import Summit
 
@@ -103,6 +114,52 @@ def make_update(outcome: Outcome, sources=(), **kwargs) -> StatusUpdate:
     return save_status_update(
         update, user=user, sources=list(sources) or [make_source()], publish=publish
     )
+
+
+def make_claim(outcome: Outcome, claimant: Actor, sources=(), **kwargs):
+    """A claim about outcome by claimant, validated, citing sources (a new one if none)."""
+    kwargs.setdefault("status", Status.IMPLEMENTED if not kwargs.get("withdrawal") else "")
+    kwargs.setdefault("claimed_on", datetime.date(2025, 8, 1))
+    kwargs.setdefault("words", "We have done it.")
+    claim = Claim(
+        outcome=outcome, claimant=claimant, **{k: v for k, v in kwargs.items() if k != "published"}
+    )
+    claim.full_clean(exclude=["sources"])
+    return _saved_with_sources(claim, sources, kwargs.get("published", True))
+
+
+def make_condition(outcome: Outcome, required: Outcome, sources=(), **kwargs):
+    """A condition: outcome waits on required; validated (the cycle rule too)."""
+    kwargs.setdefault("wording", "Once the other side has taken corresponding measures.")
+    if kwargs.get("met_on"):
+        kwargs.setdefault("met_on_precision", DatePrecision.DAY)
+        kwargs.setdefault("met_source", make_source(title="Report of the step"))
+    condition = Condition(
+        outcome=outcome, required=required, **{k: v for k, v in kwargs.items() if k != "published"}
+    )
+    condition.full_clean(exclude=["sources"])
+    return _saved_with_sources(condition, sources, kwargs.get("published", True))
+
+
+def make_link(earlier: Outcome, later: Outcome, sources=(), **kwargs):
+    """A link across summits: later takes up earlier as kind says (default reaffirms)."""
+    kwargs.setdefault("kind", LinkKind.REAFFIRMS)
+    kwargs.setdefault("date", later.summit.start_date)
+    link = OutcomeLink(
+        earlier=earlier, later=later, **{k: v for k, v in kwargs.items() if k != "published"}
+    )
+    link.full_clean(exclude=["sources"])
+    return _saved_with_sources(link, sources, kwargs.get("published", True))
+
+
+def _saved_with_sources(record, sources, published: bool):
+    if published:
+        record.published_at = timezone.now()
+    record.save()
+    record.sources.set(list(sources) or [make_source()])
+    if published:
+        log(record, PublicationAction.PUBLISHED, at=record.published_at)
+    return record
 
 
 def make_follow_up(outcome: Outcome | None = None, **kwargs) -> FollowUp:

@@ -6,6 +6,9 @@ follow-ups, and the dated, sourced history of their status.
 - status: the status history and the one rule for an outcome's status on a date
 - follow_up: follow-ups and their dated changes
 - outcome: outcomes, their parties and origins, and the pages' query-shaping methods
+- claim: what actors say of an outcome's status, beside the ruling
+- condition: one commitment waiting on another's step (requires, reciprocal)
+- link: a commitment's life across summits (reaffirms, implements, supersedes, ...)
 
 Changes with side effects (recording or publishing a status entry, a follow-up's change) go
 through outcomes.services.
@@ -21,8 +24,11 @@ from .choices import (
     PartyRole,
     Status,
 )
+from .claim import Claim, ClaimQuerySet, current_claims, disputed_q
+from .condition import LADDER, Condition, ConditionKind, reached_by
 from .deadline import Deadline, DeadlineQuerySet
 from .follow_up import FollowUp, FollowUpChange, FollowUpQuerySet
+from .link import LINK_PHRASES, SUCCESSOR_KINDS, LinkKind, OutcomeLink
 from .outcome import (
     TEXT_FIELDS,
     Outcome,
@@ -35,10 +41,17 @@ from .outcome import (
 from .status import StatusUpdate, StatusUpdateQuerySet, entry_in_force, in_force_condition
 
 __all__ = [
+    "LADDER",
+    "LINK_PHRASES",
     "NO_STATUS_LABEL",
     "STATUS_DEFINITIONS",
     "STATUS_SCORES",
+    "SUCCESSOR_KINDS",
     "TEXT_FIELDS",
+    "Claim",
+    "ClaimQuerySet",
+    "Condition",
+    "ConditionKind",
     "Deadline",
     "DeadlineQuerySet",
     "FollowUp",
@@ -46,8 +59,10 @@ __all__ = [
     "FollowUpKind",
     "FollowUpQuerySet",
     "FollowUpStatus",
+    "LinkKind",
     "Outcome",
     "OutcomeOrigin",
+    "OutcomeLink",
     "OutcomeParty",
     "OutcomeQuerySet",
     "OutcomeType",
@@ -55,8 +70,11 @@ __all__ = [
     "Status",
     "StatusUpdate",
     "StatusUpdateQuerySet",
+    "current_claims",
+    "disputed_q",
     "entry_in_force",
     "hide_draft_parents",
     "in_force_condition",
+    "reached_by",
     "status_rank",
 ]

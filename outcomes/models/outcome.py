@@ -34,6 +34,7 @@ from core.search import text_matches, text_search
 from summits.models import Proposal, Summit, evidence_field
 
 from .choices import OutcomeType, PartyRole, Status
+from .claim import Claim
 from .deadline import Deadline, DeadlineQuerySet
 from .follow_up import FollowUp, FollowUpChange
 from .status import ENTRY_DETAILS, StatusUpdate, entry_details, entry_in_force
@@ -374,6 +375,16 @@ class OutcomeQuerySet(DeadlineQuerySet, PublishableQuerySet):
                     to_attr="follow_up_list",
                 ),
                 Prefetch("sources", queryset=Source.objects.order_by("title")),
+                Prefetch(
+                    "claims",
+                    queryset=visible(Claim)
+                    .select_related("claimant", "party__actor")
+                    .prefetch_related(
+                        Prefetch("sources", queryset=Source.objects.order_by("title"))
+                    )
+                    .newest_first(),
+                    to_attr="claim_list",
+                ),
                 Prefetch(
                     "status_updates",
                     queryset=visible(StatusUpdate).for_timeline(known_at),

@@ -29,6 +29,7 @@ from core.models import done_by
 from core.publishing import Publishable, PublishableQuerySet, drafts_index
 
 from .choices import Status
+from .link import OutcomeLink
 
 
 def in_force_condition(known_at: datetime.datetime | None = None) -> Q:
@@ -289,6 +290,10 @@ class StatusUpdate(Publishable, models.Model):
         outcomes = cls._meta.get_field("outcome").related_model.objects
         outcomes.filter(pk__in={record.outcome_id for record in records}).refresh_status()
 
+    @staticmethod
+    def _has_successor(outcome) -> bool:
+        return OutcomeLink.objects.successors_of(outcome).exists()
+
     @property
     def is_in_force(self) -> bool:
         """Whether the entry counts: read off the in_force annotation (with_in_force())."""
@@ -318,6 +323,12 @@ class StatusUpdate(Publishable, models.Model):
         party = related_or_none(self, "party")
         if party and outcome and party.outcome_id != outcome.pk:
             errors["party"] = "Choose one of this outcome’s own parties."
+        if self.status == Status.SUPERSEDED and outcome and not self._has_successor(outcome):
+            errors["status"] = (
+                "A superseded commitment links to what replaced it: first record the link "
+                "from the later commitment (“supersedes”, “splits into” or “merges into”), "
+                "under “Links across summits” on the later commitment."
+            )
         if self.corrects_id:
             if self.pk and self.corrects_id == self.pk:
                 errors["corrects"] = "An entry cannot correct itself."

@@ -31,6 +31,22 @@ NEW_TABLES = {
     "axes_accessfailurelog",
     "axes_accesslog",
 }
+# Issue 14: processes, claims, conditions and links across summits, with their audit trails
+# (models, with content types) and their sources (plain many-to-many tables but for the
+# audit trails' copies, which are models).
+NEW_MODELS = {
+    (app, f"{prefix}{model}{suffix}")
+    for app, model in [
+        ("summits", "process"),
+        ("outcomes", "claim"),
+        ("outcomes", "condition"),
+        ("outcomes", "outcomelink"),
+    ]
+    for prefix, suffix in [("", ""), ("historical", ""), ("historical", "_sources")]
+}
+NEW_TABLES |= {f"{app}_{model}" for app, model in NEW_MODELS} | {
+    f"{app}_{model}_sources" for app, model in NEW_MODELS if "historical" not in model
+}
 DROPPED_COLUMNS = {"outcomes_outcome": {"current_status_date"}}
 # The kinds of record public as soon as saved before issue 11, and their audit trails.
 NEWLY_REVIEWED = {
@@ -69,7 +85,10 @@ ADDED_COLUMNS = {
     # A sub-commitment's weight in its parent's progress (1: equal, as before).
     "outcomes_outcome": {"rollup_weight"},
     "outcomes_historicaloutcome": {"rollup_weight"},
+    # The process a summit belongs to (none, for every old one).
 }
+for table in ("summits_summit", "summits_historicalsummit"):
+    ADDED_COLUMNS[table] = ADDED_COLUMNS.get(table, set()) | {"process_id"}
 
 
 def test_every_migration_applies_from_zero(database_url):
@@ -108,6 +127,7 @@ def test_a_database_from_before_the_layering_upgrades_in_place_row_for_row(datab
         ("core", "dataversion"),
         ("core", "publicationevent"),
         *(("axes", table.removeprefix("axes_")) for table in NEW_TABLES if "axes" in table),
+        *NEW_MODELS,
     }
     kept = [r for r in rows(before["django_content_type"]) if r["model"] != "dataversion"]
     assert all(r in rows(after["django_content_type"]) for r in kept)
@@ -130,6 +150,7 @@ def test_a_database_from_before_the_layering_upgrades_in_place_row_for_row(datab
         ), table
 
     assert {r["rollup_weight"] for r in rows(after["outcomes_outcome"])} == {1}
+    assert {r["process_id"] for r in rows(after["summits_summit"])} == {None}
     # Every entry recorded before the parties' sides were is a ruling on the whole outcome.
     assert {r["party_id"] for r in rows(after["outcomes_statusupdate"])} == {None}
 

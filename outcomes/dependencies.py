@@ -1,0 +1,233 @@
+"""What waits on what, on a date: the conditions between commitments (models.condition) read
+for a page, and for the outcome list's "waiting" filter.
+
+A commitment is waiting on a date when one of its conditions that count (published; as known
+at known_at, those public then) is unmet on that date; what it waits on may itself wait, to
+any depth: the waiting chain. A reciprocal condition makes each side wait on the other; when
+neither has moved, the pair is mutual ("neither side has moved since ..."), which is not the
+same as one side waiting on the other.
+
+An outcome page reads it all in a fixed number of queries whatever the depth: one recursive
+query for every commitment reachable through conditions (core.db.reachable), one for those
+conditions (with both ends and their summits), one for their sources, and one for the status
+entries of every commitment involved, replayed by the status rule in Python.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q
+
+from core.db import reachable, vocabulary_rank
+
+from .models import LADDER, Condition, ConditionKind, Outcome, Status, StatusUpdate, reached_by
+
+EDGES = f"""
+    SELECT outcome_id, required_id FROM {Condition._meta.db_table}
+    UNION ALL
+    SELECT required_id, outcome_id FROM {Condition._meta.db_table} WHERE kind = %s
+"""
+
+
+@dataclass
+class Wait:
+    """One commitment waiting on another's step through one condition, on a date."""
+
+    condition: Condition
+    waiting: Outcome
+    required: Outcome
+    party: object  # the OutcomeParty whose side is waited on, or None
+    met: bool = False
+    met_on: datetime.date | None = None
+    met_by_event: bool = False
+    then: list["Wait"] = field(default_factory=list)  # what `required` itself waits on, unmet
+    mutual: bool = False  # reciprocal, and neither side has moved
+    counts: bool = True  # published (a draft is shown, marked, and counts for nothing)
+    required_status: str = ""  # the status on the date of the commitment waited on
+
+    @property
+    def required_status_label(self) -> str:
+        return Status.label_of(self.required_status)
+
+    @property
+    def reciprocal(self) -> bool:
+        return self.condition.kind == ConditionKind.RECIPROCAL
+
+    @property
+    def mutual_since(self) -> datetime.date | None:
+        """Since when neither side of a mutual pair has moved: since both were agreed."""
+        dates = [o.summit.start_date for o in (self.waiting, self.required) if o.summit.start_date]
+        return max(dates) if dates else None
+
+
+@dataclass
+class Dependencies:
+    """An outcome's conditions on a date, as its page shows them."""
+
+    waits: list[Wait]  # its own conditions (and the reciprocal ones naming it), met or not
+    waited_on_by: list[Wait]  # others' conditions on it (requires), met or not
+    statuses: dict[int, str]  # the status on the date of every commitment involved
+
+    @property
+    def unmet(self) -> list[Wait]:
+        return [wait for wait in self.waits if wait.counts and not wait.met]
+
+    @property
+    def waiting(self) -> bool:
+        return bool(self.unmet)
+
+
+class _Replay:
+    """The status rule replayed over entries loaded oldest first: each outcome's status on
+    the date, each party's, and when each first reached any status."""
+
+    def __init__(self, entries):
+        self.status: dict[int, str] = {}
+        self.side: dict[int, str] = {}
+        self.first: dict[tuple, datetime.date] = {}
+        for entry in entries:
+            key = ("party", entry.party_id) if entry.party_id else ("outcome", entry.outcome_id)
+            if entry.party_id:
+                self.side[entry.party_id] = entry.status
+            else:
+                self.status[entry.outcome_id] = entry.status
+            self.first.setdefault((*key, entry.status), entry.effective_date)
+
+    def reached_on(self, outcome_id: int, party_id: int | None, status: str):
+        """The first day the outcome (or party's side) had one of the statuses that reach
+        `status` (condition.reached_by), None if never by the date."""
+        key = ("party", party_id) if party_id else ("outcome", outcome_id)
+        days = [self.first.get((*key, s)) for s in reached_by(status)]
+        days = [day for day in days if day]
+        return min(days) if days else None
+
+
+def _judge(wait: Wait, replay: _Replay, date, known_at, counted) -> Wait:
+    condition = wait.condition
+    wait.counts = counted(condition)
+    if condition.met_event_on(date, known_at):
+        wait.met, wait.met_on, wait.met_by_event = True, condition.met_on, True
+        return wait
+    if condition.met_when:
+        party_id = wait.party.pk if wait.party else None
+        day = replay.reached_on(wait.required.pk, party_id, condition.met_when)
+        if day:
+            wait.met, wait.met_on = True, day
+    return wait
+
+
+def dependencies_of(
+    outcome: Outcome, date: datetime.date, user=None, known_at=None
+) -> Dependencies:
+    """The outcome's conditions on date (see the module docstring), as user may see them (at
+    known_at: as public then), in four queries whatever the depth of the chain."""
+    nodes = reachable(EDGES, outcome.pk, (ConditionKind.RECIPROCAL,))
+    conditions = list(
+        Condition.objects.visible_to(user, known_at)
+        .filter(
+            Q(outcome_id__in=nodes)
+            | Q(kind=ConditionKind.RECIPROCAL, required_id__in=nodes)
+            | Q(required_id=outcome.pk)
+        )
+        .select_related(
+            "outcome__summit", "required__summit", "required_party__actor", "met_source"
+        )
+        .prefetch_related("sources")
+    )
+    involved = {c.outcome_id for c in conditions} | {c.required_id for c in conditions}
+    entries = (
+        StatusUpdate.objects.in_force(known_at)
+        .filter(outcome_id__in=involved, effective_date__lte=date)
+        .oldest_first()
+        .only("outcome_id", "party_id", "status", "effective_date")
+    )
+    replay = _Replay(entries)
+
+    def counted(condition):
+        return known_at is not None or condition.is_published
+
+    # Every directed wait: a condition's own, and the reverse of a reciprocal one.
+    waits_of: dict[int, list[Wait]] = {}
+    for condition in conditions:
+        ends = [(condition.outcome, condition.required, condition.required_party)]
+        if condition.kind == ConditionKind.RECIPROCAL:
+            ends.append((condition.required, condition.outcome, None))
+        for waiting, required, party in ends:
+            wait = _judge(
+                Wait(condition, waiting, required, party), replay, date, known_at, counted
+            )
+            waits_of.setdefault(waiting.pk, []).append(wait)
+
+    for waits in waits_of.values():
+        for wait in waits:
+            if wait.reciprocal and not wait.met:
+                back = [
+                    other
+                    for other in waits_of.get(wait.required.pk, [])
+                    if other.condition.pk == wait.condition.pk
+                ]
+                wait.mutual = bool(back) and not back[0].met
+
+    def chain(wait: Wait, seen: frozenset) -> Wait:
+        """What the commitment waited on itself waits on, unmet, to any depth."""
+        if wait.required.pk in seen:
+            return wait
+        wait.then = [
+            chain(then, seen | {wait.required.pk})
+            for then in waits_of.get(wait.required.pk, [])
+            if then.counts and not then.met and then.required.pk not in seen | {wait.required.pk}
+        ]
+        return wait
+
+    own = [chain(wait, frozenset({outcome.pk})) for wait in waits_of.get(outcome.pk, [])]
+    waited_on_by = [
+        wait
+        for waits in waits_of.values()
+        for wait in waits
+        if wait.required.pk == outcome.pk and not wait.reciprocal
+    ]
+    statuses = dict.fromkeys(involved, "") | replay.status
+    for waits in waits_of.values():
+        for wait in waits:
+            wait.required_status = statuses[wait.required.pk]
+    return Dependencies(own, waited_on_by, statuses)
+
+
+# --- For lists: which outcomes are waiting on a date (one subquery) -----------------------
+
+
+def unmet(conditions, required: str, party: str | None, date, known_at):
+    """Of these conditions, those unmet on date (as known at known_at), judged on the end
+    named by `required` (and `party`, a field naming the side waited on, or None)."""
+    event = Q(met_on__lte=date)
+    if known_at is not None:
+        event &= Q(met_recorded_at__isnull=True) | Q(met_recorded_at__lte=known_at)
+    entries = StatusUpdate.objects.in_force(known_at).effective_on(date)
+    entries = entries.alias(rank=vocabulary_rank("status", LADDER))
+
+    def reached(entries):
+        return Exists(entries.filter(status=OuterRef("met_when"))) | (
+            Q(met_rank__gt=0) & Exists(entries.filter(rank__gte=OuterRef("met_rank"), rank__gt=0))
+        )
+
+    whole = entries.filter(outcome=OuterRef(required)).whole_outcome()
+    met_by_status = ~Q(met_when="")
+    if party is None:
+        met_by_status &= reached(whole)
+    else:
+        side = entries.filter(party=OuterRef(party))
+        met_by_status &= (Q(**{f"{party}__isnull": True}) & reached(whole)) | (
+            Q(**{f"{party}__isnull": False}) & reached(side)
+        )
+    conditions = conditions.alias(met_rank=vocabulary_rank("met_when", LADDER))
+    # met_rank is 0 for a status off the ladder, and for none: "" is not in LADDER.
+    return conditions.exclude(event).exclude(met_by_status)
+
+
+def waiting_q(date: datetime.date, known_at=None) -> Q:
+    """The condition for an outcome to be waiting on date: one of its conditions that count
+    (public, as known at known_at) is unmet, its own or the reverse of a reciprocal one."""
+    counted = Condition.objects.public(known_at)
+    own = unmet(counted, "required", "required_party", date, known_at)
+    reverse = unmet(counted.filter(kind=ConditionKind.RECIPROCAL), "outcome", None, date, known_at)
+    return Q(pk__in=own.values("outcome")) | Q(pk__in=reverse.values("required"))
