@@ -14,11 +14,20 @@ from urllib.parse import urlencode
 import django_filters
 from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.db.models.fields.json import KT
+from django.utils import timezone
 
 from actors.models import Actor
 from core.params import IsoDateField
-from outcomes.models import NO_STATUS_LABEL, OutcomeParty, OutcomeType, Status, status_rank
-from summits.models import Participation, Summit, SummitStatus
+from outcomes.dependencies import waiting_q
+from outcomes.models import (
+    NO_STATUS_LABEL,
+    OutcomeParty,
+    OutcomeType,
+    Status,
+    disputed_q,
+    status_rank,
+)
+from summits.models import Participation, Process, Summit, SummitStatus
 
 NO_STATUS = "none"
 
@@ -44,6 +53,9 @@ _HINTS = {
     "summit": "is not a summit in the tracker",
     "actor": "is not an actor in the tracker",
     "overdue": "is not a valid value (use 1)",
+    "disputed": "is not a valid value (use 1)",
+    "waiting": "is not a valid value (use 1)",
+    "process": "is not a process in the tracker",
     "sort": "is not a way to sort this list",
 }
 
@@ -89,8 +101,20 @@ class OutcomeFilter(django_filters.FilterSet):
         to_field_name="slug",
         method="filter_actor",
     )
+    process = django_filters.ModelChoiceFilter(
+        label="Process",
+        queryset=Process.objects.all(),
+        to_field_name="slug",
+        field_name="summit__process",
+    )
     overdue = django_filters.ChoiceFilter(
         label="Overdue", choices=[("1", "Overdue only")], method="filter_overdue"
+    )
+    disputed = django_filters.ChoiceFilter(
+        label="Disputed", choices=[("1", "Disputed only")], method="filter_disputed"
+    )
+    waiting = django_filters.ChoiceFilter(
+        label="Waiting", choices=[("1", "Waiting on a condition")], method="filter_waiting"
     )
     due_after = IsoDateFilter(label="Due on or after", field_name="due_date", lookup_expr="gte")
     due_before = IsoDateFilter(label="Due on or before", field_name="due_date", lookup_expr="lte")
@@ -100,9 +124,12 @@ class OutcomeFilter(django_filters.FilterSet):
     )
 
     # Who looks, and at which moment (PageContext): the party filter and counts use the
-    # links they may see. Public, now, unless from_request says otherwise.
+    # links they may see; the disputed and waiting filters read claims and conditions on
+    # the page's date (status_on: None for today). Public, now, unless from_request says
+    # otherwise.
     user = None
     known_at = None
+    status_on = None
 
     @classmethod
     def from_request(cls, request, page, queryset: QuerySet) -> "OutcomeFilter":
@@ -112,6 +139,11 @@ class OutcomeFilter(django_filters.FilterSet):
             data["q"] = page.text("q")
         filters = cls(data, queryset=queryset, request=request)
         filters.user, filters.known_at = request.user, page.known_at
+        filters.status_on = page.status_on
+        # Only the processes the reader may see can be chosen (a draft's slug is unknown).
+        filters.filters["process"].queryset = Process.objects.visible_to(
+            request.user, page.known_at
+        )
         return filters
 
     # --- Filters -------------------------------------------------------------------------
@@ -124,6 +156,16 @@ class OutcomeFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         return queryset.filter(overdue_then=True)
+
+    def filter_disputed(self, queryset, name, value):
+        return queryset.filter(disputed_q(self.status_on, self.known_at))
+
+    def filter_waiting(self, queryset, name, value):
+        return queryset.filter(waiting_q(self.status_date, self.known_at))
+
+    @property
+    def status_date(self) -> datetime.date:
+        return self.status_on or timezone.localdate()
 
     def filter_text(self, queryset, name, value):
         # The matching rule of /search/ (core.search), so that both find the same outcomes.
@@ -237,8 +279,39 @@ class OutcomeFilter(django_filters.FilterSet):
             ],
             "summit": summit_options,
             "actor": actor_options,
+            "process": self.process_options(),
+            **self.claim_and_condition_counts(),
             "more": {"summit": more_summits, "actor": more_actors},
         }
+
+    def claim_and_condition_counts(self) -> dict[str, int]:
+        """How many outcomes are disputed, and how many waiting, on the page's date, in the
+        set the other filters select: one query when neither of the two is chosen (the two
+        sets are then the same), else one each."""
+        conditions = {
+            "disputed": disputed_q(self.status_on, self.known_at),
+            "waiting": waiting_q(self.status_date, self.known_at),
+        }
+        chosen = self.form.cleaned_data
+        if not chosen.get("disputed") and not chosen.get("waiting"):
+            counts = {name: Count("pk", filter=q) for name, q in conditions.items()}
+            return self.others("disputed").order_by().aggregate(**counts)
+        return {name: self.others(name).filter(q).count() for name, q in conditions.items()}
+
+    def process_options(self) -> list[Option]:
+        """The processes with outcomes in the set the other filters select, by name, with
+        their counts (one GROUP BY query); the chosen one always."""
+        visible = Process.objects.visible_to(self.user, self.known_at)
+        rows = self.counts("process", "summit__process__slug", "summit__process__name").filter(
+            summit__process__in=visible
+        )
+        chosen = self.form.cleaned_data.get("process")
+        options = [
+            Option(r["summit__process__slug"], r["summit__process__name"], r["n"], False)
+            for r in sorted(rows, key=lambda r: r["summit__process__name"] or "")
+            if r["summit__process__slug"]
+        ]
+        return _offered(options, chosen and (chosen.slug, chosen.name))[0]
 
     def describe(self) -> dict:
         """The valid filters in use as plain values (slugs for summit and party), sort
@@ -301,7 +374,7 @@ def _describe(filter_, value) -> str:
         return value.isoformat()
     if isinstance(value, Actor):
         return value.display_name
-    if isinstance(value, Summit):
+    if isinstance(value, (Summit, Process)):
         return value.name
     choices = dict(filter_.extra.get("choices", ()))
     return str(choices.get(value, value))

@@ -10,7 +10,12 @@ from outcomes.models import FollowUp
 
 pytestmark = pytest.mark.django_db
 
-SLUGS = {"summit": "tokyo-summit-2025", "outcome": "tokyo-2025-continue-talks", "actor": "japan"}
+SLUGS = {
+    "summit": "tokyo-summit-2025",
+    "outcome": "tokyo-2025-continue-talks",
+    "actor": "japan",
+    "process": "korean-peace-process",
+}
 
 # name: (arguments, the permanent path, a visitor's status, an editor's status)
 ADDRESSES = {
@@ -23,7 +28,15 @@ ADDRESSES = {
     "summit_scorecard_csv": (("summit",), "/summits/tokyo-summit-2025/scorecard.csv", 200, 200),
     "scorecards": ((), "/scorecards/", 200, 200),
     "scorecards_csv": ((), "/scorecards.csv", 200, 200),
+    "process_list": ((), "/processes/", 200, 200),
+    "process_detail": (("process",), "/processes/korean-peace-process/", 200, 200),
     "outcome_list": ((), "/outcomes/", 200, 200),
+    "claims_csv": ((), "/outcomes/claims.csv", 200, 200),
+    "claims_json": ((), "/outcomes/claims.json", 200, 200),
+    "conditions_csv": ((), "/outcomes/conditions.csv", 200, 200),
+    "conditions_json": ((), "/outcomes/conditions.json", 200, 200),
+    "links_csv": ((), "/outcomes/links.csv", 200, 200),
+    "links_json": ((), "/outcomes/links.json", 200, 200),
     "outcome_export_csv": ((), "/outcomes/export.csv", 200, 200),
     "outcome_export_json": ((), "/outcomes/export.json", 200, 200),
     "outcome_panel_csv": ((), "/outcomes/panel.csv", 200, 200),

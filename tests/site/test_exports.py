@@ -103,6 +103,12 @@ def test_the_csv_has_the_documented_columns_in_order(client, world):
         "parties",
         "sources",
         "url",
+        "process",
+        "current_claims",
+        "disputed",
+        "waiting",
+        "links_back",
+        "links_forward",
     ]
 
 
@@ -134,6 +140,12 @@ def test_a_csv_row_carries_every_column(client, world):
         "parties": "north-korea:responsible;south-korea:beneficiary",
         "sources": "analysis;tokyo-article",
         "url": "http://testserver/outcomes/hotlines/",
+        "process": "",
+        "current_claims": "0",
+        "disputed": "false",
+        "waiting": "false",
+        "links_back": "",
+        "links_forward": "",
     }
     assert rows["talks"]["due_date"] == "2025-12-06"
     assert rows["talks"]["due_date_precision"] == "day"
@@ -160,6 +172,13 @@ def test_the_json_has_the_same_keys_and_values_as_the_csv(client, world):
             "overdue": "true" if result["overdue"] else "false",
             "parties": ";".join(f"{p['actor']}:{p['role']}" for p in result["parties"]),
             "sources": ";".join(result["sources"]),
+            "current_claims": str(result["current_claims"]),
+            "disputed": "true" if result["disputed"] else "false",
+            "waiting": "true" if result["waiting"] else "false",
+            **{
+                name: ";".join(f"{link['kind']}:{link['outcome']}" for link in result[name])
+                for name in ("links_back", "links_forward")
+            },
         }
         assert flattened == row
     hotlines = data["results"][0]

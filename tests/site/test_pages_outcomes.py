@@ -403,14 +403,15 @@ def make_outcomes(count: int) -> None:
 @pytest.mark.parametrize("count", [1, 4])
 def test_the_list_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count):
     make_outcomes(count)
-    # 1 the data version, 2-5 one GROUP BY each for the status, type, summit and party
-    # counts (which give the paginator its count too), 6 the page's ids, 7 those outcomes
-    # with summit and parent.
-    with django_assert_num_queries(7):
+    # 1 the data version, 2-6 one GROUP BY each for the status, type, summit, party and
+    # process counts (which give the paginator its count too), 7 the disputed and waiting
+    # counts, 8 the page's ids, 9 those outcomes with summit and parent, 10 which of them
+    # are disputed or waiting.
+    with django_assert_num_queries(10):
         response = client.get(LIST)
     assert len(listed(response)) == 2 * count
-    # The counts are cached under the data version: then 3 queries.
-    with django_assert_num_queries(3):
+    # The counts are cached under the data version: then 4 queries.
+    with django_assert_num_queries(4):
         again = client.get(LIST)
     assert again.content == response.content
 
@@ -426,12 +427,13 @@ def test_the_filtered_list_at_a_past_date_runs_a_fixed_number_of_queries(
         outcome = make_outcome(summit=summit, due_date=D(2025, 1, 1))
         make(OutcomeParty, outcome=outcome, actor=actor, role=PartyRole.RESPONSIBLE)
     # 1 the summit slug checked, 2 the actor slug checked, 3 the data version,
-    # 4-7 the four GROUP BY counts, 8 the page's ids, 9 those outcomes.
+    # 4-8 the five GROUP BY counts, 9 the disputed and waiting counts, 10 the page's ids,
+    # 11 those outcomes, 12 which of them are disputed or waiting.
     query = f"{LIST}?summit=here&actor=everywhere&overdue=1&as_of=2025-08-01&sort=status&q=outcome"
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(12):
         response = client.get(query)
     assert len(listed(response)) == count
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):  # the counts cached: 1-2, 3, 10-12 above
         client.get(query)
 
 
@@ -719,8 +721,10 @@ def test_the_outcome_page_runs_a_fixed_number_of_queries(client, django_assert_n
     # summits; 5 follow-ups with resulting summits; 6 their recorded changes; 7 sources; 8 the
     # timeline with corrected and correcting entries (which tell the entries in force, for
     # the chart); 9 the timeline's sources; 10 the summit's outcomes with their status, for
-    # the progress computed from the sub-commitments.
-    with django_assert_num_queries(10):
+    # the progress computed from the sub-commitments; 11 claims; 12 the commitments reachable
+    # through conditions and 13 the conditions (none here: tests/site/
+    # test_claims_conditions_lineage.py pins them); 14 the commitments linked across summits.
+    with django_assert_num_queries(14):
         response = client.get(outcome.get_absolute_url() + "?as_of=2025-08-01")
     assert response.status_code == 200
     assert response.content.decode().count("<time datetime=") == 2 * count

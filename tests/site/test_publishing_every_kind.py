@@ -18,12 +18,16 @@ from actors.models import Membership, Relationship
 from core.models import PublicationAction, PublicationEvent
 from core.publishing import Publishable, PublishingRefused, log, publish, unpublish
 from outcomes.models import (
+    Claim,
+    Condition,
     FollowUpChange,
     Outcome,
+    OutcomeLink,
     StatusUpdate,
 )
 from summits.models import (
     Participation,
+    Process,
     Summit,
     SummitObjective,
 )
@@ -38,7 +42,10 @@ from tests.kinds import (
     KINDS,
     MARK,
     SEARCHED,
+    claim,
+    condition,
     follow_up_change,
+    link,
     make_world,
     membership,
     relationship,
@@ -70,9 +77,23 @@ PAGES = {
     "json": lambda w: reverse("outcome_export_json"),
     "feed": lambda w: reverse("updates_feed"),
     "calendar": lambda w: reverse("deadlines_ics"),
+    "processes": lambda w: reverse("process_list"),
+    "claims_csv": lambda w: reverse("claims_csv"),
+    "conditions_csv": lambda w: reverse("conditions_csv"),
+    "links_csv": lambda w: reverse("links_csv"),
 }
 # What staff see drafts on (exports and feeds hold published records only, for everyone).
-STAFF_PAGES = {"overview", "summits", "summit", "outcomes", "outcome", "korea", "japan", "search"}
+STAFF_PAGES = {
+    "overview",
+    "summits",
+    "summit",
+    "outcomes",
+    "outcome",
+    "korea",
+    "japan",
+    "search",
+    "processes",
+}
 
 
 def text(client, url: str) -> tuple[int, str]:
@@ -85,7 +106,7 @@ kinds = pytest.mark.parametrize("case", KINDS.values(), ids=[m.__name__ for m in
 
 
 def own_page(record) -> str | None:
-    return record.get_absolute_url() if isinstance(record, (Summit, Outcome)) else None
+    return record.get_absolute_url() if isinstance(record, (Summit, Outcome, Process)) else None
 
 
 def test_every_kind_a_visitor_can_see_is_reviewed():
@@ -284,6 +305,9 @@ SOURCED = {
     Relationship: relationship,
     StatusUpdate: status_update,
     FollowUpChange: follow_up_change,
+    Claim: claim,
+    Condition: condition,
+    OutcomeLink: link,
 }
 
 

@@ -33,6 +33,12 @@ from django.utils import timezone
 from core import csvfile
 from core.params import EARLIEST_DATE, BadValue, parse_whole_number
 from outcomes.assessments import g7_score_of, score_of, yearly_panel
+from outcomes.exports import (
+    claims_for_export,
+    conditions_for_export,
+    links_for_export,
+    with_claims_conditions_links,
+)
 from outcomes.models import Outcome, Status
 from outcomes.models.choices import labels_of
 
@@ -57,6 +63,11 @@ def _parties(joined: str | None) -> list[dict]:
     # Sorted here: the database joins them in no particular order.
     pairs = sorted(tuple(pair.split(":", 1)) for pair in _split(joined))
     return [{"actor": actor, "role": role} for actor, role in pairs]
+
+
+def _links(joined: str | None) -> list[dict]:
+    pairs = sorted(tuple(pair.split(":", 1)) for pair in _split(joined))
+    return [{"kind": kind, "outcome": outcome} for kind, outcome in pairs]
 
 
 @dataclass(frozen=True)
@@ -138,6 +149,43 @@ COLUMNS = [
         lambda value: sorted(_split(value)),
     ),
     Column("url", "slug", "The outcome’s page, absolute."),
+    Column(
+        "process",
+        "summit__process__slug",
+        "The slug of the process its summit belongs to (/processes/<process>/); empty if none.",
+    ),
+    Column(
+        "current_claims",
+        "current_claim_count",
+        "How many claims of actors about its status (or a party’s side) were current today, or "
+        "on as_of.",
+    ),
+    Column(
+        "disputed",
+        "is_disputed",
+        "true when one of those claims differed from the ruling in force then.",
+        bool,
+    ),
+    Column(
+        "waiting",
+        "is_waiting",
+        "true when one of its conditions was unmet then (it waits on another commitment).",
+        bool,
+    ),
+    Column(
+        "links_back",
+        "link_back_list",
+        "kind:outcome-slug pairs joined by “;”: the earlier commitments it takes up, e.g. "
+        "reaffirms:panmunjom-hotline (in JSON, a list of {kind, outcome}).",
+        lambda value: _links(value),
+    ),
+    Column(
+        "links_forward",
+        "link_forward_list",
+        "The same for the later commitments that take it up, e.g. supersedes:… says a later "
+        "one supersedes it.",
+        lambda value: _links(value),
+    ),
 ]
 COLUMN_NAMES = [column.name for column in COLUMNS]
 
@@ -186,6 +234,7 @@ def _outcomes(request, fields=None):
     # With known_at, the outcomes public then, with the statuses of that day unless as_of
     # says another: the file as the tracker would have given it then.
     outcomes = Outcome.objects.public(page.known_at).for_export(page.status_on, page.known_at)
+    outcomes = with_claims_conditions_links(outcomes, page.status_date, page.known_at)
     filters = OutcomeFilter.from_request(request, page, outcomes)
     problems = page.notices + filters.notices()
     fields = fields or dict.fromkeys(column.field for column in COLUMNS)
@@ -331,6 +380,8 @@ def _csv_cells(row: dict) -> list:
     cells = dict(row)
     cells["parties"] = ";".join(f"{p['actor']}:{p['role']}" for p in row["parties"])
     cells["sources"] = ";".join(row["sources"])
+    for name in ("links_back", "links_forward"):
+        cells[name] = ";".join(f"{link['kind']}:{link['outcome']}" for link in row[name])
     return [cells[name] for name in COLUMN_NAMES]
 
 
@@ -338,3 +389,220 @@ def _filename(page: PageContext, extension: str, stem: str = "outcomes") -> str:
     suffix = f"-as-of-{page.as_of.isoformat()}" if page.as_of else ""
     suffix += f"-known-at-{page.known_on.isoformat()}" if page.known_on else ""
     return f"{stem}{suffix}.{extension}"
+
+
+# --- Claims, conditions and links across summits: one table each, CSV and JSON ----------------
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table export: its file's stem, its columns (name, meaning: on the methodology
+    page), and its rows as JSON values for a page's date and known-at moment."""
+
+    stem: str
+    columns: list[tuple[str, str]]
+    rows: Callable[[PageContext], object]
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name, _ in self.columns]
+
+    def csv(self, request):
+        page = PageContext(request)
+        if page.notices:
+            return refusal(page.notices)
+        rows = ([_cell(row[name]) for name in self.names] for row in self.rows(page))
+        return download(
+            csvfile.stream(self.names, rows, CHUNK_SIZE),
+            "text/csv; charset=utf-8",
+            _filename(page, "csv", self.stem),
+        )
+
+    def json(self, request):
+        page = PageContext(request)
+        if page.notices:
+            return JsonResponse({"errors": page.notices}, status=400)
+        head = {"as_of": _iso(page.status_on), "known_at": _iso(page.known_on)}
+        return download(
+            _json_stream(head, self.rows(page)),
+            "application/json",
+            _filename(page, "json", self.stem),
+        )
+
+
+def _cell(value):
+    """A JSON value as a CSV cell: lists joined by ";"."""
+    return ";".join(value) if isinstance(value, list) else value
+
+
+def _claim_rows(page: PageContext):
+    claims = claims_for_export(page.status_date, page.known_at).values(
+        "pk",
+        "outcome__slug",
+        "party__actor__slug",
+        "claimant__slug",
+        "status",
+        "withdrawal",
+        "claimed_on",
+        "claimed_on_precision",
+        "words",
+        "source_list",
+        "current",
+        "ruling",
+        "disputed",
+    )
+    for claim in claims.iterator(chunk_size=CHUNK_SIZE):
+        yield {
+            "id": claim["pk"],
+            "outcome": claim["outcome__slug"],
+            "side": claim["party__actor__slug"],
+            "claimant": claim["claimant__slug"],
+            "status": claim["status"] or None,
+            "withdrawal": claim["withdrawal"],
+            "claimed_on": _iso(claim["claimed_on"]),
+            "claimed_on_precision": claim["claimed_on_precision"],
+            "words": claim["words"],
+            "sources": sorted(_split(claim["source_list"])),
+            "current": bool(claim["current"]),
+            "ruling": claim["ruling"] if claim["current"] else None,
+            "disputed": bool(claim["disputed"]),
+        }
+
+
+CLAIMS = Table(
+    "claims",
+    [
+        ("id", "The claim’s id, stable: #claim-<id> on the outcome page while it is current."),
+        ("outcome", "The outcome’s slug."),
+        ("side", "The actor slug of the party whose side it is about; empty: the whole outcome."),
+        ("claimant", "The slug of the actor who claims it."),
+        ("status", "The status code claimed; empty for a withdrawal."),
+        ("withdrawal", "true: the claimant takes back their earlier claim from this date."),
+        ("claimed_on", "YYYY-MM-DD: when they said it."),
+        ("claimed_on_precision", "How much of claimed_on the source gives."),
+        ("words", "Their words, as the source gives them."),
+        ("sources", "Source slugs joined by “;” (in JSON, a list)."),
+        ("current", "true when it was the claimant’s current claim today, or on as_of."),
+        ("ruling", "For a current claim: the status in force then that it is compared with."),
+        ("disputed", "true when it was current and differed from that ruling."),
+    ],
+    _claim_rows,
+)
+
+
+def _condition_rows(page: PageContext):
+    conditions = conditions_for_export(page.status_date, page.known_at).values(
+        "pk",
+        "outcome__slug",
+        "kind",
+        "required__slug",
+        "required_party__actor__slug",
+        "wording",
+        "evidence",
+        "met_when",
+        "met_on",
+        "met_on_precision",
+        "met_source__slug",
+        "met_recorded_at",
+        "source_list",
+        "outcome_waiting",
+        "required_waiting",
+    )
+    for condition in conditions.iterator(chunk_size=CHUNK_SIZE):
+        # As known on a past day, an event recorded after it had not happened yet.
+        known = page.known_at is None or (
+            condition["met_recorded_at"] is None or condition["met_recorded_at"] <= page.known_at
+        )
+        reciprocal = condition["kind"] == "reciprocal"
+        yield {
+            "id": condition["pk"],
+            "outcome": condition["outcome__slug"],
+            "kind": condition["kind"],
+            "required": condition["required__slug"],
+            "required_side": condition["required_party__actor__slug"],
+            "wording": condition["wording"],
+            "evidence": condition["evidence"],
+            "met_when": condition["met_when"] or None,
+            "met_on": _iso(condition["met_on"]) if known else None,
+            "met_on_precision": condition["met_on_precision"] if known else "unknown",
+            "met_source": condition["met_source__slug"] if known else None,
+            "sources": sorted(_split(condition["source_list"])),
+            "outcome_waiting": bool(condition["outcome_waiting"]),
+            "required_waiting": bool(condition["required_waiting"]) if reciprocal else None,
+        }
+
+
+CONDITIONS = Table(
+    "conditions",
+    [
+        ("id", "The condition’s id, stable."),
+        ("outcome", "The slug of the outcome that waits."),
+        ("kind", "requires (it waits on the other) or reciprocal (each waits on the other)."),
+        ("required", "The slug of the outcome it waits on."),
+        ("required_side", "The actor slug of the party whose side it waits on; empty: all of it."),
+        ("wording", "The condition in the source’s words."),
+        ("evidence", "stated, or inferred (the analyst’s reading)."),
+        ("met_when", "The status of the other that meets it; empty if none is named."),
+        ("met_on", "YYYY-MM-DD: when a source says it was met; empty if not recorded."),
+        ("met_on_precision", "How much of met_on the source gives; unknown when empty."),
+        ("met_source", "The slug of the source that says it was met."),
+        ("sources", "Source slugs joined by “;” (in JSON, a list)."),
+        ("outcome_waiting", "true when the outcome still waited on it today, or on as_of."),
+        ("required_waiting", "For a reciprocal one: the same for the other side; else empty."),
+    ],
+    _condition_rows,
+)
+
+
+def _link_rows(page: PageContext):
+    links = links_for_export(page.known_at).values(
+        "pk",
+        "earlier__slug",
+        "earlier__summit__slug",
+        "kind",
+        "later__slug",
+        "later__summit__slug",
+        "date",
+        "date_precision",
+        "evidence",
+        "note",
+        "source_list",
+    )
+    for link in links.iterator(chunk_size=CHUNK_SIZE):
+        yield {
+            "id": link["pk"],
+            "earlier": link["earlier__slug"],
+            "earlier_summit": link["earlier__summit__slug"],
+            "kind": link["kind"],
+            "later": link["later__slug"],
+            "later_summit": link["later__summit__slug"],
+            "date": _iso(link["date"]),
+            "date_precision": link["date_precision"],
+            "evidence": link["evidence"],
+            "note": link["note"] or None,
+            "sources": sorted(_split(link["source_list"])),
+        }
+
+
+LINKS = Table(
+    "links-across-summits",
+    [
+        ("id", "The link’s id, stable."),
+        ("earlier", "The slug of the earlier outcome."),
+        ("earlier_summit", "Its summit’s slug."),
+        (
+            "kind",
+            "How the later relates to the earlier: reaffirms, implements, supersedes; or "
+            "splits_into / merges_into (the earlier splits into, or merges into, the later).",
+        ),
+        ("later", "The slug of the later outcome."),
+        ("later_summit", "Its summit’s slug."),
+        ("date", "YYYY-MM-DD: when the later one took it up."),
+        ("date_precision", "How much of date the source gives."),
+        ("evidence", "stated, or inferred (the analyst’s reading)."),
+        ("note", "In the source’s words."),
+        ("sources", "Source slugs joined by “;” (in JSON, a list)."),
+    ],
+    _link_rows,
+)
+TABLES = [CLAIMS, CONDITIONS, LINKS]

@@ -19,7 +19,7 @@ from django.utils.feedgenerator import Atom1Feed
 
 from actors.models import Actor
 from core.dates import DatePrecision
-from outcomes.models import FollowUp, Outcome, StatusUpdate
+from outcomes.models import Claim, FollowUp, Outcome, StatusUpdate
 from summits.models import Summit
 
 SITE_TAG = "summit-outcome-tracker"
@@ -42,7 +42,8 @@ class FeedScope:
 
 
 class UpdatesFeed(Feed):
-    """Status changes, newest recorded first: a correction is news when it is recorded."""
+    """Status changes and actors' claims about them, newest recorded first: a correction is
+    news when it is recorded, and so is a claim (or its withdrawal)."""
 
     feed_type = Atom1Feed
     description_template = "feeds/update_description.html"
@@ -80,8 +81,9 @@ class UpdatesFeed(Feed):
 
     def subtitle(self, scope: FeedScope) -> str:
         return (
-            "Every change in the implementation status of summit commitments, newest recorded "
-            "first, with its effective date, summary and sources."
+            "Every change in the implementation status of summit commitments, and every claim "
+            "an actor makes about it, newest recorded first, with its date, summary and "
+            "sources."
         )
 
     def link(self, scope: FeedScope) -> str:
@@ -106,18 +108,32 @@ class UpdatesFeed(Feed):
                 outcomes = outcomes.party_to(scope.actor)  # the public links only
             if scope.outcome:
                 outcomes = outcomes.filter(pk=scope.outcome.pk)
-        return StatusUpdate.objects.public().for_feed(outcomes, limit=FEED_LIMIT)
+        updates = StatusUpdate.objects.public().for_feed(outcomes, limit=FEED_LIMIT)
+        claims = Claim.objects.public().for_feed(outcomes, limit=FEED_LIMIT)
+        items = sorted([*updates, *claims], key=lambda item: (item.recorded_at, item.pk))
+        return items[::-1][:FEED_LIMIT]
 
-    def item_title(self, update: StatusUpdate) -> str:
+    def item_title(self, update) -> str:
+        if isinstance(update, Claim):
+            side = f"{update.party.actor.display_name}’s side of " if update.party_id else ""
+            what = (
+                "withdraws their claim"
+                if update.withdrawal
+                else (f"claims {side}it is {update.get_status_display().lower()}")
+            )
+            return f"{update.outcome.title}: {update.claimant.display_name} {what}"
         side = f" ({update.party.actor.display_name}’s side)" if update.party_id else ""
         title = f"{update.outcome.title}{side}: {update.get_status_display()}"
         return f"{title} (correction)" if update.corrects_id else title
 
-    def item_link(self, update: StatusUpdate) -> str:
-        return update.outcome.get_absolute_url()
+    def item_link(self, update) -> str:
+        anchor = "#claims" if isinstance(update, Claim) else ""
+        return update.outcome.get_absolute_url() + anchor
 
-    def item_guid(self, update: StatusUpdate) -> str:
+    def item_guid(self, update) -> str:
         # Stable whatever the host name or the outcome's address.
+        if isinstance(update, Claim):
+            return f"tag:{SITE_TAG},2025:claim/{update.pk}"
         return f"tag:{SITE_TAG},2025:status-update/{update.pk}"
 
     def item_pubdate(self, update: StatusUpdate) -> datetime.datetime:
@@ -126,7 +142,9 @@ class UpdatesFeed(Feed):
     def item_updateddate(self, update: StatusUpdate) -> datetime.datetime:
         return update.recorded_at
 
-    def item_categories(self, update: StatusUpdate) -> list[str]:
+    def item_categories(self, update) -> list[str]:
+        if isinstance(update, Claim):
+            return ["Claim", update.outcome.summit.name]
         return [update.get_status_display(), update.outcome.summit.name]
 
 

@@ -1,12 +1,23 @@
 """The outcome pages: the filterable list (/outcomes/) and one outcome (/outcomes/<slug>/)."""
 
+from django.db.models import BooleanField, ExpressionWrapper
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
 from core.cache import DatasetCache, public_page
 from outcomes.assessments import roll_up
-from outcomes.models import Outcome, StatusUpdate, hide_draft_parents
+from outcomes.dependencies import dependencies_of, waiting_q
+from outcomes.lineage import lineage_of
+from outcomes.models import (
+    SUCCESSOR_KINDS,
+    Outcome,
+    Status,
+    StatusUpdate,
+    current_claims,
+    disputed_q,
+    hide_draft_parents,
+)
 
 from ..charts import step_chart
 from ..filters import SORTS, OutcomeFilter
@@ -41,6 +52,7 @@ def outcome_list(request):
     )
     rows = filters.qs.order_by().in_bulk(list(outcomes.object_list))
     outcomes.object_list = [rows[pk] for pk in outcomes.object_list]
+    _mark_disputed_and_waiting(outcomes.object_list, page)
     hide_draft_parents(outcomes, request.user, page.known_at)
     return render(
         request,
@@ -64,6 +76,8 @@ def outcome_list(request):
             due_after=filters.form.cleaned_data.get("due_after"),
             due_before=filters.form.cleaned_data.get("due_before"),
             overdue_only=bool(filters.form.cleaned_data.get("overdue")),
+            disputed_only=bool(filters.form.cleaned_data.get("disputed")),
+            waiting_only=bool(filters.form.cleaned_data.get("waiting")),
             export_query=_export_query(filters, page),
         ),
     )
@@ -131,6 +145,10 @@ def outcome_detail(request, slug):
         )
         rollup = roll_up(list(tree)).get(outcome.pk)
 
+    claims = _claims(outcome, page, sides)
+    lineage = lineage_of(outcome, page.status_date, request.user, page.known_at)
+    links_back, links_forward = lineage.links_of(outcome)
+
     hide_draft_parents([outcome], request.user, page.known_at)
     breadcrumb = [("Outcomes", reverse("outcome_list"))]
     if outcome.parent:
@@ -146,6 +164,13 @@ def outcome_detail(request, slug):
             status_date=page.status_date,
             counted=sum(1 for update in outcome.timeline if update.is_in_force),
             rollup=rollup,
+            current_claims=claims,
+            disputed=[claim for claim in claims if claim.disputed],
+            dependencies=dependencies_of(outcome, page.status_date, request.user, page.known_at),
+            lineage=lineage,
+            links_back=links_back,
+            links_forward=links_forward,
+            replaced_by=[link for link in links_forward if link.kind in SUCCESSOR_KINDS],
             chart=step_chart(
                 in_force,
                 title=f"Status of “{outcome.title}” over time",
@@ -156,6 +181,47 @@ def outcome_detail(request, slug):
             ),
         ),
     )
+
+
+def _mark_disputed_and_waiting(outcomes: list, page: PageContext) -> None:
+    """Marks the listed outcomes that are disputed or waiting on the page's date (one
+    query for the page's rows)."""
+    if not outcomes:
+        return
+    flags = (
+        Outcome.objects.filter(pk__in=[outcome.pk for outcome in outcomes])
+        .order_by()
+        .annotate(
+            disputed=ExpressionWrapper(
+                disputed_q(page.status_on, page.known_at), output_field=BooleanField()
+            ),
+            waiting=ExpressionWrapper(
+                waiting_q(page.status_date, page.known_at), output_field=BooleanField()
+            ),
+        )
+        .values_list("pk", "disputed", "waiting")
+    )
+    marks = {pk: (disputed, waiting) for pk, disputed, waiting in flags}
+    for outcome in outcomes:
+        outcome.is_disputed, outcome.is_waiting = marks[outcome.pk]
+
+
+def _claims(outcome: Outcome, page: PageContext, sides: dict) -> list:
+    """The claims current on the page's date (the claim rule), each with the ruling it is
+    compared with (ruling: the party's own assessment for a side, where one is in force, else
+    the outcome's ruling) and whether it differs from it (disputed)."""
+    counts = (lambda claim: True) if page.known_at is not None else None
+    current = current_claims(outcome.claim_list, page.status_date, counts)
+    for claim in outcome.claim_list:
+        claim.source_list = list(claim.sources.all())
+        claim.current = claim in current
+    for claim in current:
+        side = sides.get(claim.party_id) if claim.party_id else None
+        claim.ruling = side.status if side else outcome.shown_status
+        claim.ruling_of_side = side is not None
+        claim.ruling_label = Status.label_of(claim.ruling)
+        claim.disputed = bool(claim.ruling) and claim.status != claim.ruling
+    return current
 
 
 def _correction_of(update: StatusUpdate) -> StatusUpdate | None:

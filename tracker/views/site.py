@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.shortcuts import render
+from django.urls import reverse
 
 from actors.models import Actor
 from core.cache import DatasetCache, public_page
@@ -11,10 +12,15 @@ from core.dates import DatePrecision, PeriodUnit, add_period, format_fuzzy_date,
 from core.search import best_matches
 from outcomes.assessments import G7_SCORES
 from outcomes.models import (
+    LADDER,
+    LINK_PHRASES,
     NO_STATUS_LABEL,
     STATUS_DEFINITIONS,
     STATUS_SCORES,
+    SUCCESSOR_KINDS,
+    ConditionKind,
     FollowUp,
+    LinkKind,
     Outcome,
     Status,
     StatusUpdate,
@@ -24,7 +30,7 @@ from summits.models import Evidence, Proposal, Summit
 
 from ..desk import REVIEWED
 from .common import PageContext
-from .exports import COLUMNS, PANEL_COLUMNS
+from .exports import CLAIMS, COLUMNS, CONDITIONS, LINKS, PANEL_COLUMNS
 from .scorecards import CSV_COLUMNS as SCORECARD_COLUMNS
 
 UPCOMING_DAYS = 90
@@ -190,6 +196,24 @@ def methodology(request):
             export_columns=COLUMNS,
             scorecard_columns=SCORECARD_COLUMNS,
             panel_columns=PANEL_COLUMNS,
+            condition_kinds=ConditionKind.choices,
+            ladder=join_or([Status(value).label.lower() for value in LADDER]),
+            link_kinds=[(kind.value, *LINK_PHRASES[kind]) for kind in LinkKind],
+            successor_kinds=join_or([LinkKind(kind).value for kind in SUCCESSOR_KINDS]),
+            relation_tables=[
+                {
+                    "anchor": anchor,
+                    "title": title,
+                    "columns": table.columns,
+                    "csv": reverse(f"{name}_csv"),
+                    "json": reverse(f"{name}_json"),
+                }
+                for name, anchor, title, table in [
+                    ("claims", "claim-columns", "Claims", CLAIMS),
+                    ("conditions", "condition-columns", "Conditions", CONDITIONS),
+                    ("links", "link-columns", "Links across summits", LINKS),
+                ]
+            ],
             reviewed_kinds=_reviewed_kinds(),
         ),
     )

@@ -1,17 +1,20 @@
 """/summits/ and /summits/<slug>/: what each summit was, who came, what they asked for, what
-was agreed and what has become of it."""
+was agreed and what has become of it; /processes/ and /processes/<slug>/: the processes the
+summits belong to."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from itertools import groupby
 from operator import itemgetter
 
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from django.urls import reverse
 
 from core.cache import public_page
 from outcomes.assessments import roll_up
-from outcomes.models import FollowUp, Outcome, StatusUpdate
-from summits.models import Participation, Summit
+from outcomes.models import FollowUp, Outcome, OutcomeLink, Status, StatusUpdate
+from summits.models import Participation, Process, Summit
 
 from ..charts import bar_chart
 from ..filters import SummitFilter
@@ -83,6 +86,8 @@ def summit_detail(request, slug):
     summit.challenge_list = _texts(summit.challenge_items)
     if summit.follows_up and not summit.follows_up.is_visible_to(user):
         summit.follows_up = None  # a draft of the series stays hidden from the public
+    if summit.process and not _visible(Process, summit.process, user, known_at):
+        summit.process = None
 
     # One query gives the summit's own outcomes and those its proposals led to (one row per
     # link): the own ones, once each, hold their sub-commitments; a sub-commitment whose
@@ -125,8 +130,103 @@ def summit_detail(request, slug):
                 FollowUp.objects.for_summit_page(summit, page.status_on, user, known_at)
             ),
             chart=bar_chart(over_time),
+            taken_up=list(
+                OutcomeLink.objects.visible_to(user, known_at)
+                .filter(later__summit=summit, date__lte=page.status_date)
+                .select_related("earlier__summit", "later")
+                .order_by("later__order", "earlier__summit__start_date", "pk")
+            ),
             section="summits",
             breadcrumb=[("Summits", reverse("summit_list")), (summit.name, "")],
+        ),
+    )
+
+
+def _visible(model, record, user, known_at) -> bool:
+    """Whether user may see record (at known_at: whether it was public then; one query)."""
+    if known_at is None:
+        return record.is_visible_to(user)
+    return model.objects.public(known_at).filter(pk=record.pk).exists()
+
+
+# --- Processes: /processes/ and /processes/<slug>/ ----------------------------------------
+
+
+@public_page
+def process_list(request):
+    page = PageContext(request)
+    user, known_at = request.user, page.known_at
+    processes = Process.objects.visible_to(user, known_at).for_list(user, known_at)
+    return render(
+        request,
+        "summits/process_list.html",
+        page.context(
+            as_of=None,
+            processes=list(processes),
+            section="processes",
+            breadcrumb=[("Processes", "")],
+        ),
+    )
+
+
+@public_page
+def process_detail(request, slug):
+    """A process: its summits and agreements in date order, each with its commitments and
+    their status on the page's date, and how the process's commitments stood over time.
+    Four queries whatever its size: the process with its sources, its summits, their
+    outcomes with their statuses, and the entries the chart replays."""
+    page = PageContext(request)
+    user, known_at = request.user, page.known_at
+    process = (
+        Process.objects.visible_to(user, known_at)
+        .with_edits_after(known_at)
+        .prefetch_related("sources")
+        .filter(slug=slug)
+        .first()
+    )
+    if process is None:
+        return page.not_found(Process, slug=slug)
+    summits = list(
+        Summit.objects.visible_to(user, known_at)
+        .filter(process=process)
+        .select_related("country")
+        .order_by(F("start_date").asc(nulls_last=True), "name")
+    )
+    outcomes = (
+        Outcome.objects.visible_to(user, known_at)
+        .filter(summit__in=[summit.pk for summit in summits])
+        .with_status(page.status_on, known_at)
+        .order_by(Coalesce("parent__order", "order"), Coalesce("parent_id", "id"), "order", "pk")
+    )
+    by_summit = defaultdict(list)
+    for outcome in outcomes:
+        by_summit[outcome.summit_id].append(outcome)
+    counts = Counter(outcome.shown_status for rows in by_summit.values() for outcome in rows)
+    for summit in summits:
+        summit.outcome_rows = by_summit[summit.pk]
+    total = sum(counts.values())
+    over_time = (
+        StatusUpdate.objects.filter(outcome__summit__process=process)
+        .filter(outcome__in=Outcome.objects.visible_to(user, known_at).values("pk"))
+        .visible_to(user, known_at)
+        .status_counts_over_time(total, until=page.status_date, known_at=known_at)
+    )
+    return render(
+        request,
+        "summits/process_detail.html",
+        page.context(
+            process=process,
+            summits=summits,
+            outcome_total=total,
+            status_counts=[
+                (value, label, counts[value])
+                for value, label in Status.choices_with_none()
+                if counts[value]
+            ],
+            chart=bar_chart(over_time),
+            status_date=page.status_date,
+            section="processes",
+            breadcrumb=[("Processes", reverse("process_list")), (process.name, "")],
         ),
     )
 
