@@ -30,9 +30,12 @@ from core.params import BadValue, parse_id
 from core.publishing import PublishingRefused, can_publish
 
 from .models import (
+    Claim,
+    Condition,
     FollowUp,
     FollowUpChange,
     Outcome,
+    OutcomeLink,
     OutcomeOrigin,
     OutcomeParty,
     StatusUpdate,
@@ -147,6 +150,72 @@ class OutcomeOriginInline(CompactTabularInline):
     autocomplete_fields = ["proposal"]
 
 
+class OwnPartiesFormSet(forms.BaseInlineFormSet):
+    """A party field that offers this outcome's own parties only."""
+
+    empty_label = "The whole outcome"
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        party = form.fields["party"]
+        party.queryset = (
+            self.instance.parties.select_related("actor")
+            if self.instance.pk is not None
+            else OutcomeParty.objects.none()
+        )
+        party.empty_label = self.empty_label
+        party.widget.can_add_related = party.widget.can_change_related = False
+        party.widget.can_delete_related = party.widget.can_view_related = False
+
+
+class ClaimInline(StackedInline):
+    """What actors claim of its status (never setting it): a draft until published."""
+
+    model = Claim
+    formset = OwnPartiesFormSet
+    extra = 0
+    verbose_name_plural = "claims of actors about its status (they never set it)"
+    fields = [
+        ("claimant", "party"),
+        ("status", "withdrawal"),
+        ("claimed_on", "claimed_on_precision"),
+        "words",
+        "sources",
+    ]
+    autocomplete_fields = ["claimant", "sources"]
+    show_change_link = True
+
+
+class ConditionInline(StackedInline):
+    """What it waits on: another commitment's step, of any summit."""
+
+    model = Condition
+    fk_name = "outcome"
+    extra = 0
+    verbose_name_plural = "conditions: what it waits on"
+    fields = [
+        ("kind", "required", "required_party"),
+        "wording",
+        ("evidence", "sources"),
+        "met_when",
+        ("met_on", "met_on_precision", "met_source"),
+        "met_note",
+    ]
+    autocomplete_fields = ["required", "required_party", "sources", "met_source"]
+    show_change_link = True
+
+
+class OutcomeLinkInline(CompactTabularInline):
+    """The commitments of earlier summits it takes up (reaffirms, implements, ...)."""
+
+    model = OutcomeLink
+    fk_name = "later"
+    extra = 0
+    verbose_name_plural = "links across summits: the earlier commitments it takes up"
+    fields = ["kind", "earlier", "date", "date_precision", "evidence", "note", "sources"]
+    autocomplete_fields = ["earlier", "sources"]
+
+
 class StatusHistoryInline(ReadOnlyInline):
     """The recorded history, read-only: no edits, no deletions, no additions here."""
 
@@ -184,7 +253,10 @@ class StatusHistoryInline(ReadOnlyInline):
         )
 
 
-class NewStatusUpdateFormSet(forms.BaseInlineFormSet):
+class NewStatusUpdateFormSet(OwnPartiesFormSet):
+    # An assessment of one of this outcome's own parties' side, or (empty) the whole.
+    empty_label = "The whole outcome (sets its status)"
+
     def add_fields(self, form, index):
         super().add_fields(form, index)
         # Only an entry of this outcome that still counts can be corrected.
@@ -194,16 +266,6 @@ class NewStatusUpdateFormSet(forms.BaseInlineFormSet):
         else:
             corrects.queryset = self.instance.status_updates.in_force().select_related("outcome")
         corrects.widget.can_add_related = False
-        # An assessment of one of this outcome's own parties' side, or (empty) the whole.
-        party = form.fields["party"]
-        party.queryset = (
-            self.instance.parties.select_related("actor")
-            if self.instance.pk is not None
-            else OutcomeParty.objects.none()
-        )
-        party.empty_label = "The whole outcome (sets its status)"
-        party.widget.can_add_related = party.widget.can_change_related = False
-        party.widget.can_delete_related = party.widget.can_view_related = False
 
 
 class NewStatusUpdateInline(StackedInline):
@@ -356,6 +418,9 @@ class OutcomeAdmin(VersionedAdminMixin, PublishingAdmin):
         OutcomeOriginInline,
         StatusHistoryInline,
         NewStatusUpdateInline,
+        ClaimInline,
+        ConditionInline,
+        OutcomeLinkInline,
         FollowUpInline,
     ]
 
@@ -568,3 +633,32 @@ class OutcomeOriginAdmin(PublishingAdmin):
     search_fields = ["outcome__title", "proposal__title"]
     list_select_related = ["outcome", "proposal__actor"]
     autocomplete_fields = ["outcome", "proposal"]
+
+
+@admin.register(Claim)
+class ClaimAdmin(PublishingAdmin):
+    list_display = ["claimant", "outcome", "party", "status", "withdrawal", "claimed_on"]
+    list_filter = ["status", "withdrawal"]
+    search_fields = ["words", "claimant__name", "outcome__title"]
+    list_select_related = ["claimant", "outcome", "party__actor"]
+    autocomplete_fields = ["outcome", "party", "claimant", "sources"]
+    date_hierarchy = "claimed_on"
+
+
+@admin.register(Condition)
+class ConditionAdmin(PublishingAdmin):
+    list_display = ["outcome", "kind", "required", "met_when", "met_on"]
+    list_filter = ["kind", "evidence"]
+    search_fields = ["wording", "outcome__title", "required__title"]
+    list_select_related = ["outcome", "required"]
+    autocomplete_fields = ["outcome", "required", "required_party", "sources", "met_source"]
+
+
+@admin.register(OutcomeLink)
+class OutcomeLinkAdmin(PublishingAdmin):
+    list_display = ["later", "kind", "earlier", "date", "evidence"]
+    list_filter = ["kind", "evidence"]
+    search_fields = ["note", "earlier__title", "later__title"]
+    list_select_related = ["earlier", "later"]
+    autocomplete_fields = ["earlier", "later", "sources"]
+    date_hierarchy = "date"

@@ -14,6 +14,7 @@ from core.admin import (
 from .models import (
     Challenge,
     Participation,
+    Process,
     Proposal,
     Reaction,
     Stance,
@@ -63,7 +64,7 @@ class SummitAdmin(VersionedAdminMixin, PublishingAdmin):
     search_fields = ["name", "city", "venue_note"]
     date_hierarchy = "start_date"
     list_select_related = ["country", "host"]
-    autocomplete_fields = ["country", "host", "follows_up", "sources"]
+    autocomplete_fields = ["country", "host", "follows_up", "process", "sources"]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
         (None, {"fields": ["name", "slug", ("kind", "status")]}),
@@ -79,7 +80,7 @@ class SummitAdmin(VersionedAdminMixin, PublishingAdmin):
                 ]
             },
         ),
-        ("Who", {"fields": ["host", "follows_up"]}),
+        ("Who", {"fields": ["host", "follows_up", "process"]}),
         ("Summary", {"fields": ["summary", "sources"]}),
     ]
     inlines = [
@@ -164,3 +165,15 @@ class ChallengeAdmin(PublishingAdmin):
     search_fields = ["title", "description", "summit__name"]
     list_select_related = ["summit"]
     autocomplete_fields = ["summit", "sources"]
+
+
+@admin.register(Process)
+class ProcessAdmin(PublishingAdmin):
+    """A process groups summits (set on each summit's page, under “Who”)."""
+
+    list_display = ["name", "evidence"]
+    list_filter = ["evidence"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["sources"]
+    fields = ["name", "slug", "description", ("evidence", "note"), "sources"]

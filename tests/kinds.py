@@ -10,19 +10,25 @@ else, and names the pages that show it once it is public.
 
 from actors.models import ActorKind, Membership, Relationship
 from outcomes.models import (
+    Claim,
+    Condition,
     FollowUp,
     FollowUpChange,
     FollowUpStatus,
+    LinkKind,
     Outcome,
+    OutcomeLink,
     OutcomeOrigin,
     OutcomeParty,
     PartyRole,
+    Status,
     StatusUpdate,
 )
 from outcomes.services import record_follow_up_change
 from summits.models import (
     Challenge,
     Participation,
+    Process,
     Proposal,
     ProposalKind,
     Reaction,
@@ -232,7 +238,54 @@ def follow_up_change(w):
     return record, ["outcome"]
 
 
+def process(w):
+    record = make(Process, name=f"{MARK} process", slug="marked-process", published=False)
+    Summit.objects.filter(pk=w["tokyo"].pk).update(process=record)
+    return record, ["processes", "summit"]
+
+
+def claim(w):
+    record = make(
+        Claim,
+        outcome=w["hotline"],
+        claimant=w["japan"],
+        status=Status.IMPLEMENTED,
+        claimed_on=days(-1),
+        words=f"{MARK} the line is open",
+        published=False,
+    )
+    return sourced(record), ["outcome", "claims_csv", "feed"]
+
+
+def condition(w):
+    office = make_outcome(summit=w["tokyo"], slug="office", title="Liaison office")
+    record = make(
+        Condition,
+        outcome=w["hotline"],
+        required=office,
+        wording=f"{MARK} once the office opens",
+        published=False,
+    )
+    return sourced(record), ["outcome", "conditions_csv"]
+
+
+def link(w):
+    seoul = make_summit(name="Seoul summit", slug="seoul", start_date=days(-10))
+    later = make_outcome(summit=seoul, slug="seoul-hotline", title="Hotline kept")
+    record = make(
+        OutcomeLink,
+        earlier=w["hotline"],
+        later=later,
+        kind=LinkKind.REAFFIRMS,
+        date=days(-10),
+        note=f"{MARK} reaffirmed",
+        published=False,
+    )
+    return sourced(record), ["outcome", "links_csv"]
+
+
 KINDS = {
+    Process: process,
     Summit: summit,
     SummitObjective: objective,
     Participation: participant,
@@ -248,4 +301,7 @@ KINDS = {
     StatusUpdate: status_update,
     FollowUp: follow_up,
     FollowUpChange: follow_up_change,
+    Claim: claim,
+    Condition: condition,
+    OutcomeLink: link,
 }

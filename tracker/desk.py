@@ -14,9 +14,12 @@ from django.utils import timezone
 from actors.models import Membership, Relationship
 from core.publishing import describe
 from outcomes.models import (
+    Claim,
+    Condition,
     FollowUp,
     FollowUpChange,
     Outcome,
+    OutcomeLink,
     OutcomeOrigin,
     OutcomeParty,
     StatusUpdate,
@@ -24,6 +27,7 @@ from outcomes.models import (
 from summits.models import (
     Challenge,
     Participation,
+    Process,
     Proposal,
     Reaction,
     Stance,
@@ -61,6 +65,7 @@ class Capped:
 # order an editor reviews a summit: the summit, what it holds, its outcomes and their parts.
 # With what each draft's name and page need (select_related).
 REVIEWED = [
+    (Process, ()),
     (Summit, ()),
     (SummitObjective, ("summit",)),
     (Participation, ("summit", "actor")),
@@ -74,6 +79,9 @@ REVIEWED = [
     (FollowUp, ("outcome",)),
     (FollowUpChange, ("follow_up__outcome", "recorded_by")),
     (StatusUpdate, ("outcome__summit", "recorded_by")),
+    (Claim, ("outcome__summit", "claimant", "recorded_by")),
+    (Condition, ("outcome", "required")),
+    (OutcomeLink, ("earlier", "later")),
     (Membership, ("member", "organisation")),
     (Relationship, ("actor", "other")),
 ]

@@ -1,7 +1,8 @@
 """The three roles, as groups with permissions, and the code that keeps them so.
 
-- Analysts enter: they add and edit summits, actors, sources, proposals, outcomes and their
-  parts, and draft status updates and follow-up changes. Everything they enter is a draft
+- Analysts enter: they add and edit processes, summits, actors, sources, proposals,
+  outcomes and their parts (conditions and links across summits among them), and draft
+  status updates, claims and follow-up changes. Everything they enter is a draft
   until an editor publishes it.
 - Editors do all that, publish and withdraw any record (core.publish), and delete records
   nothing depends on.
@@ -16,6 +17,7 @@ does every later `migrate` (post_migrate), so that models added later are covere
 ENTERED = {
     "actors": ["actor", "actorname", "source", "membership", "relationship"],
     "summits": [
+        "process",
         "summit",
         "summitobjective",
         "participation",
@@ -31,20 +33,23 @@ ENTERED = {
         "followup",
         "statusupdate",
         "followupchange",
+        "claim",
+        "condition",
+        "outcomelink",
     ],
 }
 # Parts edited inline on their parent's page: removing a row there needs delete.
 INLINE_PARTS = {
     "actors": ["actorname", "membership", "relationship"],
     "summits": ["summitobjective", "participation", "stance", "reaction", "challenge"],
-    "outcomes": ["outcomeparty", "outcomeorigin"],
+    "outcomes": ["outcomeparty", "outcomeorigin", "condition", "outcomelink"],
 }
 # Whole records: only editors delete them (and deletion is refused while others depend on
 # them). Status updates are never deleted once published: see StatusUpdateAdmin.
 WHOLE_RECORDS = {
     "actors": ["actor", "source"],
-    "summits": ["summit", "proposal"],
-    "outcomes": ["outcome", "followup", "statusupdate"],
+    "summits": ["process", "summit", "proposal"],
+    "outcomes": ["outcome", "followup", "statusupdate", "claim"],
 }
 # Read-only for everyone signed in: the publication log (written by publishing).
 READ_ONLY = {"core": ["publicationevent"]}

@@ -38,7 +38,7 @@ def test_one_draft_of_every_kind_is_listed_and_published_in_one_action(alice):
         draft.refresh_from_db()
         assert draft.is_published and draft.published_by == alice, key(draft)
     [message] = [str(m) for m in response.context["messages"]]
-    assert message.startswith("Published: ") and "and 10 more" in message
+    assert message.startswith("Published: ") and "and 14 more" in message
     assert "Nothing is waiting for review." in response.content.decode()
 
 
