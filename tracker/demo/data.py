@@ -454,6 +454,27 @@ _HIGH_LEVEL_ENVOYS = (
 )
 _TOKYO_NOT_STARTED = "Agreed at the summit; the source reports no implementation yet."
 
+# The process the Tokyo article places the summit in. The article names it only “the peace
+# process” (“offering stronger regional ownership of the peace process”; “Seoul is also keen
+# on internationalizing the peace process”): the name is the tracker's own, and so marked.
+# Neither text places the defence agreement in it (the Indonesia article calls it an
+# alliance), so the agreement stays out.
+PROCESSES = [
+    {
+        "slug": "korean-peace-process",
+        "name": "Korean peace process",
+        "evidence": "inferred",
+        "description": "The diplomacy between North and South Korea and the regional powers "
+        "that the Tokyo article calls “the peace process”: the Tokyo summit is “designed to "
+        "revitalize stalled diplomacy while engaging major regional actors”, with “stronger "
+        "regional ownership of the peace process”.",
+        "note": "The source says “the peace process”, without a name; “Korean peace process” "
+        "is the tracker’s own description.",
+        "sources": ["tokyo"],
+        "summits": ["tokyo-summit-2025"],
+    },
+]
+
 TOKYO_SUMMIT = {
     "slug": "tokyo-summit-2025",
     "name": "Tokyo summit on the Korean Peninsula",

@@ -14,6 +14,7 @@ from outcomes.services import save_status_update
 from summits.models import (
     Challenge,
     Participation,
+    Process,
     Proposal,
     Reaction,
     Stance,
@@ -24,6 +25,7 @@ from summits.models import (
 from .data import (
     ACTORS,
     MEMBERSHIPS,
+    PROCESSES,
     RECOMMENDATIONS,
     RELATIONSHIPS,
     SOURCES,
@@ -44,6 +46,7 @@ class Loader:
         self.log = log
         self.created: Counter[str] = Counter()
         self.sources: dict[str, Source] = {}
+        self.process_of: dict[str, Process] = {}  # summit slug: its process
         self.actors: dict[str, Actor] = {}
         # What the demo holds is reviewed work: published at the end, all together.
         self.to_publish: list[Publishable] = []
@@ -151,6 +154,7 @@ class Loader:
             host=self.actor(data.get("host")),
             venue_note=data.get("venue_note", ""),
             summary=data["summary"],
+            process=self.process_of.get(data["slug"]),
         )
         summit.sources.set(sources)
 
@@ -325,6 +329,19 @@ class Loader:
             update.sources.set(sources)
         self.to_publish.append(update)
 
+    def load_processes(self) -> None:
+        for data in PROCESSES:
+            process = self.upsert(
+                Process,
+                {"slug": data["slug"]},
+                name=data["name"],
+                evidence=data["evidence"],
+                description=data["description"],
+                note=data["note"],
+            )
+            process.sources.set(self.source_list(data["sources"]))
+            self.process_of.update(dict.fromkeys(data["summits"], process))
+
     def load_recommendations(self) -> None:
         items = [
             {"addressed_to": "indonesia", "kind": "recommendation", **item}
@@ -343,6 +360,7 @@ def load_demo(log: Log = lambda message: None) -> Counter[str]:
         loader.load_sources()
         loader.load_actors()
         loader.load_memberships()
+        loader.load_processes()
         for summit in SUMMITS:
             loader.load_summit(summit)
         loader.load_recommendations()
