@@ -13,6 +13,7 @@ import statistics
 import sys
 import time
 import tracemalloc
+from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,8 +34,18 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from actors.models import Actor  # noqa: E402
-from outcomes.models import FollowUp, Outcome, OutcomeParty, PartyRole, StatusUpdate  # noqa: E402
-from summits.models import Summit  # noqa: E402
+from outcomes.models import (  # noqa: E402
+    Claim,
+    Condition,
+    ConditionKind,
+    FollowUp,
+    Outcome,
+    OutcomeLink,
+    OutcomeParty,
+    PartyRole,
+    StatusUpdate,
+)
+from summits.models import Process, Summit  # noqa: E402
 
 BENCH_USER = "bench"
 EXPORT_ROWS = 10_000
@@ -62,6 +73,33 @@ def _due_before_for(rows: int) -> tuple[str | None, int]:
         return None, outcomes.count()
     date = dates.values_list("due_date", flat=True)[rows - 1]
     return date.isoformat(), outcomes.filter(due_date__lte=date).count()
+
+
+def _longest_path(edges) -> tuple[int | None, int]:
+    """Over directed edges (source, target): the node where the longest path ends, and its
+    length in edges (None, 0 without edges). Nodes on a cycle, which the data should not
+    have, are left out rather than followed forever."""
+    following, waiting = defaultdict(list), Counter()
+    for source, target in edges:
+        following[source].append(target)
+        waiting[target] += 1
+    depth = dict.fromkeys([*following, *waiting], 0)
+    ready = [node for node in depth if not waiting[node]]
+    while ready:
+        node = ready.pop()
+        for target in following[node]:
+            depth[target] = max(depth[target], depth[node] + 1)
+            waiting[target] -= 1
+            if not waiting[target]:
+                ready.append(target)
+    if not depth:
+        return None, 0
+    end = max(depth, key=lambda node: (depth[node], -node))
+    return end, depth[end]
+
+
+def _slug(outcome_id: int | None) -> str | None:
+    return Outcome.objects.get(pk=outcome_id).slug if outcome_id else None
 
 
 def plan() -> dict:
@@ -96,6 +134,20 @@ def plan() -> dict:
     near_300 = min(responsible, key=lambda row: (abs(row[1] - 300), _number(row[0])))
     most_responsible = max(responsible, key=lambda row: (row[1], -_number(row[0])))
     typical_actor = _median(actor_sizes)
+    # The outcome at the end of the longest chain of links (earlier -> later), and the one
+    # at the head of the longest chain of "requires" conditions (each waits on the next).
+    lineage_end, lineage_steps = _longest_path(
+        OutcomeLink.objects.published().values_list("earlier_id", "later_id")
+    )
+    chain_head, chain_depth = _longest_path(
+        Condition.objects.published()
+        .filter(kind=ConditionKind.REQUIRES)
+        .values_list("required_id", "outcome_id")
+    )
+    process_sizes = list(
+        Process.objects.published().annotate(n=Count("summits")).values_list("slug", "n")
+    )
+    largest_process = max(process_sizes, key=lambda row: (row[1], -_number(row[0])), default=None)
     big_date, big_rows = _due_before_for(EXPORT_ROWS)
     small_date, small_rows = _due_before_for(max(1, big_rows // 10))
     return {
@@ -114,6 +166,12 @@ def plan() -> dict:
         "scorecard_actor_outcomes": near_300[1],
         "scorecard_busiest_actor": most_responsible[0],
         "scorecard_busiest_actor_outcomes": most_responsible[1],
+        "lineage_outcome": _slug(lineage_end),
+        "lineage_steps": lineage_steps,
+        "condition_outcome": _slug(chain_head),
+        "condition_depth": chain_depth,
+        "process": largest_process[0] if largest_process else None,
+        "process_summits": largest_process[1] if largest_process else 0,
         "status": "in_progress",
         "text": "hotline",
         "export": {"due_before": big_date, "rows": big_rows},
@@ -126,6 +184,11 @@ def plan() -> dict:
             "parties": OutcomeParty.objects.count(),
             "assessments of a party's side": StatusUpdate.objects.of_parties().count(),
             "follow-ups": FollowUp.objects.count(),
+            "processes": Process.objects.count(),
+            "summits in a process": Summit.objects.filter(process__isnull=False).count(),
+            "claims": Claim.objects.count(),
+            "conditions": Condition.objects.count(),
+            "links across summits": OutcomeLink.objects.count(),
             "overdue outcomes": outcomes.overdue(today).count(),
             "outcomes matching the text": outcomes.filter(
                 Q(title__icontains="hotline") | Q(description__icontains="hotline")

@@ -1,7 +1,6 @@
 """Query expressions the apps' QuerySets share, written once for SQLite and PostgreSQL."""
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import connection
 from django.db.models import (
     Aggregate,
     F,
@@ -14,6 +13,7 @@ from django.db.models import (
     TextField,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat, JSONObject, StrIndex
 
 
@@ -96,10 +96,11 @@ def related_or_none(instance, name: str):
         return None
 
 
-def reachable(edges: str, start: int, params: tuple = ()) -> set[int]:
+def reachable(edges: str, start: int, params: tuple = ()) -> RawSQL:
     """Every node reachable from `start` (itself included) over the directed edges that the
-    SQL `edges` selects as (source, target) pairs: one recursive query, to any depth, on
-    SQLite and PostgreSQL alike. UNION keeps each node once, so a cycle ends the walk."""
+    SQL `edges` selects as (source, target) pairs, as a subquery for an `__in` lookup: one
+    recursive query, to any depth, on SQLite and PostgreSQL alike, run inside the query
+    that uses it. UNION keeps each node once, so a cycle ends the walk."""
     sql = f"""
         WITH RECURSIVE edge(source, target) AS ({edges}),
         reach(node) AS (
@@ -109,6 +110,4 @@ def reachable(edges: str, start: int, params: tuple = ()) -> set[int]:
         )
         SELECT node FROM reach
     """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, start])
-        return {row[0] for row in cursor.fetchall()}
+    return RawSQL(sql, (*params, start))

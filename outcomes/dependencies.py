@@ -7,10 +7,10 @@ any depth: the waiting chain. A reciprocal condition makes each side wait on the
 neither has moved, the pair is mutual ("neither side has moved since ..."), which is not the
 same as one side waiting on the other.
 
-An outcome page reads it all in a fixed number of queries whatever the depth: one recursive
-query for every commitment reachable through conditions (core.db.reachable), one for those
-conditions (with both ends and their summits), one for their sources, and one for the status
-entries of every commitment involved, replayed by the status rule in Python.
+An outcome page reads it all in a fixed number of queries whatever the depth: one for the
+conditions of every commitment reachable through conditions (a recursive subquery:
+core.db.reachable), with both ends and their summits, one for their sources, and one for the
+status entries of every commitment involved, replayed by the status rule in Python.
 """
 
 import datetime
@@ -120,7 +120,7 @@ def dependencies_of(
     outcome: Outcome, date: datetime.date, user=None, known_at=None
 ) -> Dependencies:
     """The outcome's conditions on date (see the module docstring), as user may see them (at
-    known_at: as public then), in four queries whatever the depth of the chain."""
+    known_at: as public then), in three queries whatever the depth of the chain."""
     nodes = reachable(EDGES, outcome.pk, (ConditionKind.RECIPROCAL,))
     conditions = list(
         Condition.objects.visible_to(user, known_at)

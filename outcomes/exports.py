@@ -3,13 +3,18 @@ summits, as plain values computed in the export's one query (subqueries per row)
 
 import datetime
 
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Value
+from django.db.models import BooleanField, CharField, ExpressionWrapper, OuterRef, Q, Value
 from django.db.models.functions import Concat
 
 from core.db import count_of, joined_texts
 
 from .dependencies import unmet, waiting_q
 from .models import Claim, Condition, ConditionKind, OutcomeLink, disputed_q
+
+
+def _pair(slug: str) -> Concat:
+    """The "kind:slug" of a link and the outcome at its other end."""
+    return Concat("kind", Value(":"), slug, output_field=CharField())
 
 
 def with_claims_conditions_links(outcomes, date: datetime.date, known_at=None):
@@ -21,12 +26,8 @@ def with_claims_conditions_links(outcomes, date: datetime.date, known_at=None):
         current_claim_count=count_of(claims.filter(outcome=OuterRef("pk"))),
         is_disputed=ExpressionWrapper(disputed_q(date, known_at), output_field=BooleanField()),
         is_waiting=ExpressionWrapper(waiting_q(date, known_at), output_field=BooleanField()),
-        link_back_list=joined_texts(
-            links, "later", Concat("kind", Value(":"), "earlier__slug"), ";"
-        ),
-        link_forward_list=joined_texts(
-            links, "earlier", Concat("kind", Value(":"), "later__slug"), ";"
-        ),
+        link_back_list=joined_texts(links, "later", _pair("earlier__slug"), ";"),
+        link_forward_list=joined_texts(links, "earlier", _pair("later__slug"), ";"),
     )
 
 

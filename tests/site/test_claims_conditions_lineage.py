@@ -232,11 +232,11 @@ def test_the_outcome_page_runs_the_same_queries_for_a_lineage_of_1_or_10_and_a_c
         make_claim(outcome, make_actor(), claimed_on=D(2025, 8, 1 + n))
     # 1 the outcome; 2 sub-commitments; 3 parties; 4 origins; 5 follow-ups; 6 sources;
     # 7 claims with claimants and sides; 8 their sources; 9 the timeline; 10 its sources;
-    # conditions: 11 every commitment reachable (one recursive query), 12 the conditions
-    # with both ends, 13 their sources, 14 the status entries of the commitments involved;
-    # lineage: 15 every commitment linked (one recursive query), 16 the links with both
-    # ends, 17 their sources, 18 the status entries of the lineage.
-    with django_assert_num_queries(18):
+    # 11 the conditions of every commitment reachable through conditions (a recursive
+    # subquery), with both ends, 12 their sources, 13 the status entries of the commitments
+    # involved; 14 the links between every commitment linked to it (a recursive subquery),
+    # with both ends, 15 their sources, 16 the status entries of the lineage.
+    with django_assert_num_queries(16):
         response = client.get(outcome.get_absolute_url() + "?as_of=2025-09-01")
     assert response.status_code == 200
     assert len(response.context["lineage"]) == steps + 1

@@ -18,8 +18,9 @@ def _date(value: str) -> datetime.date:
 class Command(BaseCommand):
     help = (
         "Create a deterministic, realistic synthetic dataset for load tests: actors, summits "
-        "with participants and proposals, outcomes with parties, deadlines, follow-ups and "
-        "status histories, all published. Every record is marked: slugs start with "
+        "with participants and proposals, in series and processes, outcomes with parties, "
+        "deadlines, follow-ups, status histories and claims, conditions and links between "
+        "outcomes across summits, all published. Every record is marked: slugs start with "
         "“synthetic-”, names end with “(synthetic)”, and all cite the source “Synthetic data "
         "— not real”. The same --seed and --today give the same data. Rows are bulk-inserted, "
         "so the audit trail records nothing for them (intended: they are not anyone's edits). "
