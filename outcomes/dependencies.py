@@ -224,10 +224,14 @@ def unmet(conditions, required: str, party: str | None, date, known_at):
     return conditions.exclude(event).exclude(met_by_status)
 
 
-def waiting_q(date: datetime.date, known_at=None) -> Q:
+def waiting_q(date: datetime.date, known_at=None, among=None) -> Q:
     """The condition for an outcome to be waiting on date: one of its conditions that count
-    (public, as known at known_at) is unmet, its own or the reverse of a reciprocal one."""
+    (public, as known at known_at) is unmet, its own or the reverse of a reciprocal one.
+    among (outcome ids) restricts the conditions read to those outcomes' (a page's rows)."""
     counted = Condition.objects.public(known_at)
-    own = unmet(counted, "required", "required_party", date, known_at)
-    reverse = unmet(counted.filter(kind=ConditionKind.RECIPROCAL), "outcome", None, date, known_at)
+    own, reciprocal = counted, counted.filter(kind=ConditionKind.RECIPROCAL)
+    if among is not None:
+        own, reciprocal = own.filter(outcome__in=among), reciprocal.filter(required__in=among)
+    own = unmet(own, "required", "required_party", date, known_at)
+    reverse = unmet(reciprocal, "outcome", None, date, known_at)
     return Q(pk__in=own.values("outcome")) | Q(pk__in=reverse.values("required"))

@@ -112,11 +112,14 @@ class ClaimQuerySet(PublishableQuerySet):
         )
 
 
-def disputed_q(date: datetime.date | None = None, known_at=None) -> Q:
+def disputed_q(date: datetime.date | None = None, known_at=None, among=None) -> Q:
     """The condition for an outcome to be disputed on date: a current claim that counts
-    (public, as known at known_at) differs from the ruling in force then (the claim rule)."""
-    claims = Claim.objects.public(known_at).disputed_on(date, known_at)
-    return Q(pk__in=claims.values("outcome"))
+    (public, as known at known_at) differs from the ruling in force then (the claim rule).
+    among (outcome ids) restricts the claims read to those outcomes' (a page's rows)."""
+    claims = Claim.objects.public(known_at)
+    if among is not None:
+        claims = claims.filter(outcome__in=among)
+    return Q(pk__in=claims.disputed_on(date, known_at).values("outcome"))
 
 
 class Claim(Publishable, models.Model):

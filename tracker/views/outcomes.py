@@ -188,15 +188,16 @@ def _mark_disputed_and_waiting(outcomes: list, page: PageContext) -> None:
     query for the page's rows)."""
     if not outcomes:
         return
+    ids = [outcome.pk for outcome in outcomes]
     flags = (
-        Outcome.objects.filter(pk__in=[outcome.pk for outcome in outcomes])
+        Outcome.objects.filter(pk__in=ids)
         .order_by()
         .annotate(
             disputed=ExpressionWrapper(
-                disputed_q(page.status_on, page.known_at), output_field=BooleanField()
+                disputed_q(page.status_on, page.known_at, among=ids), output_field=BooleanField()
             ),
             waiting=ExpressionWrapper(
-                waiting_q(page.status_date, page.known_at), output_field=BooleanField()
+                waiting_q(page.status_date, page.known_at, among=ids), output_field=BooleanField()
             ),
         )
         .values_list("pk", "disputed", "waiting")
