@@ -331,6 +331,7 @@ class BarChart:
     top: int = PLOT_TOP
     bottom: int = PLOT_BOTTOM
     period: str = ""  # what one bar stands for, when not one date (chart_bars)
+    of: str = "summit"  # whose outcomes: a summit's, or a process's
 
     @property
     def label_y(self) -> int:
@@ -342,11 +343,11 @@ class BarChart:
         if self.period:
             return (
                 f"One bar per {self.period} in which a status update took effect, splitting "
-                f"the summit’s {self.total} outcomes (sub-commitments included) by their "
+                f"the {self.of}’s {self.total} outcomes (sub-commitments included) by their "
                 f"status after the last update of that {self.period}"
             )
         return (
-            f"One bar per date on which a status update took effect, splitting the summit’s "
+            f"One bar per date on which a status update took effect, splitting the {self.of}’s "
             f"{self.total} outcomes (sub-commitments included) by their status on that date"
         )
 
@@ -402,7 +403,12 @@ class BarChart:
         )
 
 
-def bar_chart(snapshots: list[tuple[datetime.date, str, Counter]]) -> BarChart | None:
-    """The chart of StatusUpdateQuerySet.status_counts_over_time()'s snapshots; None when
-    there are none."""
-    return BarChart.build(*chart_bars(snapshots))
+def bar_chart(
+    snapshots: list[tuple[datetime.date, str, Counter]], of: str = "summit"
+) -> BarChart | None:
+    """The chart of StatusUpdateQuerySet.status_counts_over_time()'s snapshots, of a
+    summit's outcomes (or, of="process", a process's); None when there are none."""
+    chart = BarChart.build(*chart_bars(snapshots))
+    if chart is not None:
+        chart.of = of
+    return chart

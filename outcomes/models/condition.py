@@ -48,10 +48,6 @@ class ConditionKind(models.TextChoices):
     RECIPROCAL = "reciprocal", "Reciprocal (each waits on the other’s step)"
 
 
-class ConditionQuerySet(PublishableQuerySet):
-    pass
-
-
 class Condition(Publishable, models.Model):
     """A typed, sourced condition between two outcomes: `outcome` waits on `required` (and,
     if reciprocal, `required` waits on `outcome` too), in the source's wording."""
@@ -127,7 +123,7 @@ class Condition(Publishable, models.Model):
     # When the tracker learnt of that event: as known before then, it had not happened.
     met_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    objects = ConditionQuerySet.as_manager()
+    objects = PublishableQuerySet.as_manager()
 
     history = HistoricalRecords(m2m_fields=[sources])
 

@@ -148,8 +148,14 @@ def test_the_list_filters_and_counts_disputed_and_waiting_outcomes(client, world
     response = client.get(reverse("outcome_list"))
     assert response.context["facets"]["disputed"] == 1
     assert response.context["facets"]["waiting"] == 3  # both halts and the new hotline
-    shown = [o.slug for o in client.get("/outcomes/?disputed=1").context["page_obj"]]
-    assert shown == ["new-line"]
+    response = client.get("/outcomes/?disputed=1")
+    assert [o.slug for o in response.context["page_obj"]] == ["new-line"]
+    # Each row says so, linking to the part of its page that explains it.
+    html = body(response)
+    assert 'href="/outcomes/new-line/#claims">Disputed</a>' in html
+    assert 'href="/outcomes/new-line/#conditions">Waiting</a>' in html
+    html = body(client.get("/outcomes/?as_of=2019-03-15"))
+    assert '#claims">Disputed' not in html and "new-line/?as_of=2019-03-15#conditions" in html
     waiting = client.get("/outcomes/?waiting=1").context["page_obj"]
     assert {o.slug for o in waiting} == {"new-line", "halt-tests", "halt-drills"}
     # Before the claim was made, nothing was disputed.

@@ -7,7 +7,6 @@ from itertools import groupby
 from operator import itemgetter
 
 from django.db.models import F
-from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -196,7 +195,7 @@ def process_detail(request, slug):
         Outcome.objects.visible_to(user, known_at)
         .filter(summit__in=[summit.pk for summit in summits])
         .with_status(page.status_on, known_at)
-        .order_by(Coalesce("parent__order", "order"), Coalesce("parent_id", "id"), "order", "pk")
+        .in_list_order()  # within a summit: by number, each part right after its parent
     )
     by_summit = defaultdict(list)
     for outcome in outcomes:
@@ -223,7 +222,7 @@ def process_detail(request, slug):
                 for value, label in Status.choices_with_none()
                 if counts[value]
             ],
-            chart=bar_chart(over_time),
+            chart=bar_chart(over_time, of="process"),
             status_date=page.status_date,
             section="processes",
             breadcrumb=[("Processes", reverse("process_list")), (process.name, "")],
