@@ -96,18 +96,19 @@ def related_or_none(instance, name: str):
         return None
 
 
-def reachable(edges: str, start: int, params: tuple = ()) -> RawSQL:
-    """Every node reachable from `start` (itself included) over the directed edges that the
-    SQL `edges` selects as (source, target) pairs, as a subquery for an `__in` lookup: one
-    recursive query, to any depth, on SQLite and PostgreSQL alike, run inside the query
-    that uses it. UNION keeps each node once, so a cycle ends the walk."""
+def reachable(step: str, start: int, params: tuple = ()) -> RawSQL:
+    """Every node reachable from `start` (itself included), as a subquery for an `__in`
+    lookup: one recursive query, to any depth, on SQLite and PostgreSQL alike, run inside
+    the query that uses it. `step` is the SQL of the nodes one step from those found so far,
+    which it joins as `reach(node)` (once: PostgreSQL allows one reference), through an index
+    so that each step reads only the rows it follows. UNION keeps each node once, so a cycle
+    ends the walk."""
     sql = f"""
-        WITH RECURSIVE edge(source, target) AS ({edges}),
-        reach(node) AS (
+        WITH RECURSIVE reach(node) AS (
             SELECT CAST(%s AS BIGINT)
             UNION
-            SELECT edge.target FROM edge JOIN reach ON edge.source = reach.node
+            {step}
         )
         SELECT node FROM reach
     """
-    return RawSQL(sql, (*params, start))
+    return RawSQL(sql, (start, *params))

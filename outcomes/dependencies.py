@@ -22,10 +22,12 @@ from core.db import reachable, vocabulary_rank
 
 from .models import LADDER, Condition, ConditionKind, Outcome, Status, StatusUpdate, reached_by
 
-EDGES = f"""
-    SELECT outcome_id, required_id FROM {Condition._meta.db_table}
-    UNION ALL
-    SELECT required_id, outcome_id FROM {Condition._meta.db_table} WHERE kind = %s
+# One step of the walk (core.db.reachable): what the commitments found so far wait on, and
+# for a reciprocal condition, the other side too.
+STEP = f"""
+    SELECT CASE WHEN c.outcome_id = reach.node THEN c.required_id ELSE c.outcome_id END
+    FROM {Condition._meta.db_table} c
+    JOIN reach ON c.outcome_id = reach.node OR (c.kind = %s AND c.required_id = reach.node)
 """
 
 
@@ -67,6 +69,10 @@ class Dependencies:
     waits: list[Wait]  # its own conditions (and the reciprocal ones naming it), met or not
     waited_on_by: list[Wait]  # others' conditions on it (requires), met or not
     statuses: dict[int, str]  # the status on the date of every commitment involved
+
+    @classmethod
+    def none(cls) -> "Dependencies":
+        return cls([], [], {})
 
     @property
     def unmet(self) -> list[Wait]:
@@ -121,14 +127,12 @@ def dependencies_of(
 ) -> Dependencies:
     """The outcome's conditions on date (see the module docstring), as user may see them (at
     known_at: as public then), in three queries whatever the depth of the chain."""
-    nodes = reachable(EDGES, outcome.pk, (ConditionKind.RECIPROCAL,))
+    # The walk is closed under conditions (a reciprocal one leads both ways): every
+    # condition of a commitment it reaches leads to one it reaches.
+    nodes = reachable(STEP, outcome.pk, (ConditionKind.RECIPROCAL,))
     conditions = list(
         Condition.objects.visible_to(user, known_at)
-        .filter(
-            Q(outcome_id__in=nodes)
-            | Q(kind=ConditionKind.RECIPROCAL, required_id__in=nodes)
-            | Q(required_id=outcome.pk)
-        )
+        .filter(Q(outcome_id__in=nodes) | Q(required_id=outcome.pk))
         .select_related(
             "outcome__summit", "required__summit", "required_party__actor", "met_source"
         )

@@ -22,11 +22,12 @@ from core.db import reachable
 
 from .models import Outcome, OutcomeLink, Status, StatusUpdate
 
-# Both ways: a lineage is every outcome joined by links, whichever is earlier.
-EDGES = f"""
-    SELECT earlier_id, later_id FROM {OutcomeLink._meta.db_table}
-    UNION ALL
-    SELECT later_id, earlier_id FROM {OutcomeLink._meta.db_table}
+# One step of the walk (core.db.reachable), both ways: a lineage is every outcome joined by
+# links, whichever is earlier.
+STEP = f"""
+    SELECT CASE WHEN l.earlier_id = reach.node THEN l.later_id ELSE l.earlier_id END
+    FROM {OutcomeLink._meta.db_table} l
+    JOIN reach ON l.earlier_id = reach.node OR l.later_id = reach.node
 """
 
 
@@ -80,10 +81,11 @@ def _summit_order(outcome: Outcome):
 
 def lineage_of(outcome: Outcome, date: datetime.date, user=None, known_at=None) -> Lineage:
     """The outcome's lineage on date, as user may see it (module docstring)."""
-    nodes = reachable(EDGES, outcome.pk)
+    # Every link of an outcome the walk reaches joins two it reaches.
+    nodes = reachable(STEP, outcome.pk)
     links = list(
         OutcomeLink.objects.visible_to(user, known_at)
-        .filter(earlier_id__in=nodes, later_id__in=nodes, date__lte=date)
+        .filter(earlier_id__in=nodes, date__lte=date)
         .select_related("earlier__summit", "later__summit")
         .prefetch_related("sources")
         .order_by("date", "pk")

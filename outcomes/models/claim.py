@@ -19,7 +19,7 @@ import operator
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -99,6 +99,15 @@ class ClaimQuerySet(PublishableQuerySet):
 
     def newest_first(self):
         return self.order_by(*(F(name).desc() for name in Claim.RULE_ORDER))
+
+    def for_outcome_page(self, outcome):
+        """One outcome's claims, newest first, with claimant, side and sources."""
+        return (
+            self.filter(outcome=outcome)
+            .select_related("claimant", "party__actor")
+            .prefetch_related(Prefetch("sources", queryset=Source.objects.order_by("title")))
+            .newest_first()
+        )
 
     def for_feed(self, outcomes=None, limit: int = 50):
         """Claims newest recorded first, each one news when it was recorded (withdrawals

@@ -9,6 +9,7 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     FilteredRelation,
@@ -35,8 +36,10 @@ from summits.models import Proposal, Summit, evidence_field
 
 from .choices import OutcomeType, PartyRole, Status
 from .claim import Claim
+from .condition import Condition
 from .deadline import Deadline, DeadlineQuerySet
 from .follow_up import FollowUp, FollowUpChange
+from .link import OutcomeLink
 from .status import ENTRY_DETAILS, StatusUpdate, entry_details, entry_in_force
 
 # The fields text search matches in, with their weights: /search/ ranks by them, and the
@@ -337,6 +340,17 @@ class OutcomeQuerySet(DeadlineQuerySet, PublishableQuerySet):
             self.visible_to(user, known_at)
             .with_status(as_of, known_at)
             .with_edits_after(known_at)
+            .annotate(
+                # Whether there is anything to read (drafts too): most outcomes have no
+                # claim, condition or link, and their page then reads none.
+                has_claims=Exists(Claim.objects.filter(outcome=OuterRef("pk"))),
+                has_conditions=Exists(
+                    Condition.objects.filter(Q(outcome=OuterRef("pk")) | Q(required=OuterRef("pk")))
+                ),
+                has_links=Exists(
+                    OutcomeLink.objects.filter(Q(earlier=OuterRef("pk")) | Q(later=OuterRef("pk")))
+                ),
+            )
             .select_related("summit", "parent")
             .prefetch_related(
                 Prefetch(
@@ -375,16 +389,6 @@ class OutcomeQuerySet(DeadlineQuerySet, PublishableQuerySet):
                     to_attr="follow_up_list",
                 ),
                 Prefetch("sources", queryset=Source.objects.order_by("title")),
-                Prefetch(
-                    "claims",
-                    queryset=visible(Claim)
-                    .select_related("claimant", "party__actor")
-                    .prefetch_related(
-                        Prefetch("sources", queryset=Source.objects.order_by("title"))
-                    )
-                    .newest_first(),
-                    to_attr="claim_list",
-                ),
                 Prefetch(
                     "status_updates",
                     queryset=visible(StatusUpdate).for_timeline(known_at),

@@ -362,7 +362,5 @@ def test_the_outcome_page_runs_a_fixed_number_of_queries_for_staff(
     for n in range(size):
         make_update(world["public"], published=n % 2 == 0)
     client.force_login(alice)
-    # 12: the public's (tests/site/test_pages_outcomes.py) less the roll-up, as it has no
-    # sub-commitments here.
-    with django_assert_num_queries(12 + STAFF_EXTRA):
+    with django_assert_num_queries(9 + STAFF_EXTRA):
         assert client.get(world["public"].get_absolute_url()).status_code == 200

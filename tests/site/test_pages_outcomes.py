@@ -721,10 +721,10 @@ def test_the_outcome_page_runs_a_fixed_number_of_queries(client, django_assert_n
     # summits; 5 follow-ups with resulting summits; 6 their recorded changes; 7 sources; 8 the
     # timeline with corrected and correcting entries (which tell the entries in force, for
     # the chart); 9 the timeline's sources; 10 the summit's outcomes with their status, for
-    # the progress computed from the sub-commitments; 11 claims; 12 conditions and 13 links
-    # across summits, each to any depth (none here: tests/site/
-    # test_claims_conditions_lineage.py pins them with some).
-    with django_assert_num_queries(13):
+    # the progress computed from the sub-commitments. With no claim, condition or link across
+    # summits (query 1 says so), none is read: tests/site/test_claims_conditions_lineage.py
+    # pins the page with them.
+    with django_assert_num_queries(10):
         response = client.get(outcome.get_absolute_url() + "?as_of=2025-08-01")
     assert response.status_code == 200
     assert response.content.decode().count("<time datetime=") == 2 * count

@@ -7,10 +7,11 @@ from django.utils import timezone
 
 from core.cache import DatasetCache, public_page
 from outcomes.assessments import roll_up
-from outcomes.dependencies import dependencies_of, waiting_q
-from outcomes.lineage import lineage_of
+from outcomes.dependencies import Dependencies, dependencies_of, waiting_q
+from outcomes.lineage import Lineage, lineage_of
 from outcomes.models import (
     SUCCESSOR_KINDS,
+    Claim,
     Outcome,
     Status,
     StatusUpdate,
@@ -145,9 +146,24 @@ def outcome_detail(request, slug):
         )
         rollup = roll_up(list(tree)).get(outcome.pk)
 
+    # Claims, conditions and links are read only where there are some (has_*: for_detail).
+    outcome.claim_list = (
+        list(Claim.objects.visible_to(request.user, page.known_at).for_outcome_page(outcome))
+        if outcome.has_claims
+        else []
+    )
     claims = _claims(outcome, page, sides)
-    lineage = lineage_of(outcome, page.status_date, request.user, page.known_at)
+    lineage = (
+        lineage_of(outcome, page.status_date, request.user, page.known_at)
+        if outcome.has_links
+        else Lineage([], [])
+    )
     links_back, links_forward = lineage.links_of(outcome)
+    dependencies = (
+        dependencies_of(outcome, page.status_date, request.user, page.known_at)
+        if outcome.has_conditions
+        else Dependencies.none()
+    )
 
     hide_draft_parents([outcome], request.user, page.known_at)
     breadcrumb = [("Outcomes", reverse("outcome_list"))]
@@ -166,7 +182,7 @@ def outcome_detail(request, slug):
             rollup=rollup,
             current_claims=claims,
             disputed=[claim for claim in claims if claim.disputed],
-            dependencies=dependencies_of(outcome, page.status_date, request.user, page.known_at),
+            dependencies=dependencies,
             lineage=lineage,
             links_back=links_back,
             links_forward=links_forward,
