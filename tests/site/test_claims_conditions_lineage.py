@@ -236,7 +236,8 @@ def test_the_outcome_page_runs_the_same_queries_for_a_lineage_of_1_or_10_and_a_c
     condition_chain_of_depth(depth, outcome)
     for n in range(depth):
         make_claim(outcome, make_actor(), claimed_on=D(2025, 8, 1 + n))
-    # 1 the outcome, with whether it has claims, conditions and links; 2 sub-commitments; 3 parties; 4 origins; 5 follow-ups; 6 sources;
+    # 1 the outcome, with whether it has claims, conditions and links; 2 sub-commitments;
+    # 3 parties; 4 origins; 5 follow-ups; 6 sources;
     # 7 claims with claimants and sides; 8 their sources; 9 the timeline; 10 its sources;
     # 11 the conditions of every commitment reachable through conditions (a recursive
     # subquery), with both ends, 12 their sources, 13 the status entries of the commitments
