@@ -186,10 +186,38 @@ class ClaimInline(StackedInline):
     show_change_link = True
 
 
+class ConditionFormSet(forms.BaseInlineFormSet):
+    """The rows are checked together: two rows saved at once may not close a circle of
+    conditions that neither closes alone (Condition.cycle_problem)."""
+
+    def clean(self):
+        super().clean()
+        if self.instance.pk is None:  # nothing can wait on an outcome not saved yet
+            return
+        rows = [
+            form
+            for form in self.forms
+            if form.is_valid()
+            and form.cleaned_data.get("required")
+            and not form.cleaned_data.get("DELETE")
+        ]
+        pending = [
+            (self.instance.pk, form.cleaned_data["required"].pk, form.cleaned_data["kind"])
+            for form in rows
+        ]
+        replacing = [form.instance.pk for form in self.forms if form.instance.pk]
+        for index, form in enumerate(rows):
+            others = pending[:index] + pending[index + 1 :]
+            problem = form.instance.cycle_problem(pending=others, replacing=replacing)
+            if problem:
+                form.add_error("required", problem)
+
+
 class ConditionInline(StackedInline):
     """What it waits on: another commitment's step, of any summit."""
 
     model = Condition
+    formset = ConditionFormSet
     fk_name = "outcome"
     extra = 0
     verbose_name_plural = "conditions: what it waits on"

@@ -170,7 +170,9 @@ def dependencies_of(
                     for other in waits_of.get(wait.required.pk, [])
                     if other.condition.pk == wait.condition.pk
                 ]
-                wait.mutual = bool(back) and not back[0].met
+                # Whether a side moved is read from the status the condition names; with
+                # none named, only a recorded event meets it, and nothing says who moved.
+                wait.mutual = bool(back) and not back[0].met and bool(wait.condition.met_when)
 
     def chain(wait: Wait, seen: frozenset) -> Wait:
         """What the commitment waited on itself waits on, unmet, to any depth."""

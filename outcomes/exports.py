@@ -3,10 +3,21 @@ summits, as plain values computed in the export's one query (subqueries per row)
 
 import datetime
 
-from django.db.models import BooleanField, CharField, ExpressionWrapper, OuterRef, Q, Value
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
 from django.db.models.functions import Concat
 
 from core.db import count_of, joined_texts
+from summits.models import Process
 
 from .dependencies import unmet, waiting_q
 from .models import Claim, Condition, ConditionKind, OutcomeLink, disputed_q
@@ -19,10 +30,17 @@ def _pair(slug: str) -> Concat:
 
 def with_claims_conditions_links(outcomes, date: datetime.date, known_at=None):
     """Adds current_claim_count, is_disputed and is_waiting (on date, as known at known_at),
-    and link_back_list / link_forward_list ("kind:slug" joined by ";") of the public links."""
+    process_slug (of a public process), and link_back_list / link_forward_list ("kind:slug"
+    joined by ";") of the public links."""
     claims = Claim.objects.public(known_at).current_on(date, known_at)
     links = OutcomeLink.objects.public(known_at).filter(date__lte=date)
     return outcomes.annotate(
+        # A draft process is named by no export.
+        process_slug=Case(
+            When(Process.public_q("summit__process__", known_at), then=F("summit__process__slug")),
+            default=None,
+            output_field=CharField(),
+        ),
         current_claim_count=count_of(claims.filter(outcome=OuterRef("pk"))),
         is_disputed=ExpressionWrapper(disputed_q(date, known_at), output_field=BooleanField()),
         is_waiting=ExpressionWrapper(waiting_q(date, known_at), output_field=BooleanField()),

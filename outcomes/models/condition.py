@@ -211,8 +211,8 @@ class Condition(Publishable, models.Model):
             errors["required_party"] = "Choose one of the other commitment’s own parties."
         if party and self.kind == ConditionKind.RECIPROCAL:
             errors["required_party"] = (
-                "A reciprocal condition is between two commitments as a whole: leave this empty, "
-                "or record two conditions that each require a party’s side."
+                "A reciprocal condition is between two commitments as a whole: leave this "
+                "empty, or record a “requires” condition on that party’s side instead."
             )
         if self.met_on and self.met_on > timezone.localdate():
             errors["met_on"] = "A condition cannot have been met in the future."
@@ -232,16 +232,18 @@ class Condition(Publishable, models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def cycle_problem(self) -> str:
+    def cycle_problem(self, pending=(), replacing=()) -> str:
         """Why saving this condition would close a cycle other than a reciprocal pair, or
         "" if it would not: the other conditions may not already lead from the commitment
-        it waits on back to the one that waits (nor, for a reciprocal pair, the other way)."""
-        others = Condition.objects.exclude(pk=self.pk) if self.pk else Condition.objects.all()
+        it waits on back to the one that waits (nor, for a reciprocal pair, the other way).
+        pending: conditions about to be saved with it, as (outcome id, required id, kind),
+        which replace the stored ones whose ids are in replacing (a form of several rows)."""
+        others = Condition.objects.exclude(pk__in=[pk for pk in (self.pk, *replacing) if pk])
         pairs = [(self.required_id, self.outcome_id)]
         if self.kind == ConditionKind.RECIPROCAL:
             pairs.append((self.outcome_id, self.required_id))
         for start, goal in pairs:
-            if goal in waits_on_closure(others, start):
+            if goal in waits_on_closure(others, start, pending):
                 return (
                     "This would close a circle of conditions: the commitment it waits on "
                     "already waits, directly or through others, on this one. Only a reciprocal "
@@ -253,19 +255,21 @@ class Condition(Publishable, models.Model):
 CONDITION_LOCK = 0x5C0D  # the advisory lock key of condition writes
 
 
-def waits_on_closure(conditions, start: int) -> set[int]:
-    """Every outcome `start` waits on through these conditions (a queryset), directly or
-    through others, one query per level: writes only (pages use outcomes.dependencies)."""
+def waits_on_closure(conditions, start: int, pending=()) -> set[int]:
+    """Every outcome `start` waits on through these conditions (a queryset) and the pending
+    ones ((outcome id, required id, kind) not saved yet), directly or through others, one
+    query per level: writes only (pages use outcomes.dependencies)."""
     found, frontier = set(), {start}
     while frontier:
         rows = conditions.filter(
             Q(outcome_id__in=frontier) | Q(kind=ConditionKind.RECIPROCAL, required_id__in=frontier)
-        ).values_list("outcome_id", "required_id")
+        ).values_list("outcome_id", "required_id", "kind")
         reached = set()
-        for waiting, required in rows:
-            reached.add(required if waiting in frontier else waiting)
-            if waiting in frontier and required in frontier:
-                reached.update((waiting, required))
+        for waiting, required, kind in [*rows, *pending]:
+            if waiting in frontier:
+                reached.add(required)
+            if kind == ConditionKind.RECIPROCAL and required in frontier:
+                reached.add(waiting)
         frontier = reached - found - {start}
         found |= reached
     return found

@@ -50,8 +50,11 @@ SUCCESSOR_KINDS = [LinkKind.SUPERSEDES, LinkKind.SPLITS_INTO, LinkKind.MERGES_IN
 
 class OutcomeLinkQuerySet(PublishableQuerySet):
     def successors_of(self, outcome):
-        """The links that say what replaced outcome (SUCCESSOR_KINDS), drafts too."""
-        return self.filter(earlier=outcome, kind__in=SUCCESSOR_KINDS)
+        """The links that say what replaced outcome (SUCCESSOR_KINDS), drafts too; none for
+        an outcome not saved yet."""
+        if outcome.pk is None:
+            return self.none()
+        return self.filter(earlier_id=outcome.pk, kind__in=SUCCESSOR_KINDS)
 
 
 class OutcomeLink(Publishable, models.Model):
@@ -136,6 +139,23 @@ class OutcomeLink(Publishable, models.Model):
     def date_display(self) -> str:
         return format_fuzzy_date(self.date, self.date_precision)
 
+    def withdrawal_problems(self) -> list[str]:
+        """A published superseded ruling must keep a public link to what replaced it."""
+        from .status import StatusUpdate  # status.py imports this module
+
+        if self.kind not in SUCCESSOR_KINDS:
+            return []
+        others = OutcomeLink.objects.public().successors_of(self.earlier).exclude(pk=self.pk)
+        superseded = StatusUpdate.objects.in_force().filter(
+            outcome_id=self.earlier_id, status="superseded"
+        )
+        if superseded.exists() and not others.exists():
+            return [
+                "a published status says the earlier commitment was superseded, and this is "
+                "the only public link to what replaced it: correct that status first"
+            ]
+        return []
+
     def clean(self):
         errors = {}
         earlier, later = related_or_none(self, "earlier"), related_or_none(self, "later")
@@ -157,7 +177,12 @@ class OutcomeLink(Publishable, models.Model):
                         f"“{later.summit}” ({later.summit.date_display}): the earlier "
                         "commitment goes here, the later one is the one being edited."
                     )
-                elif OutcomeLink.objects.filter(earlier=later, later=earlier).exists():
+                elif (
+                    later.pk
+                    and OutcomeLink.objects.filter(
+                        earlier_id=later.pk, later_id=earlier.pk
+                    ).exists()
+                ):
                     errors["earlier"] = "These two are linked already, the other way round."
         if errors:
             raise ValidationError(errors)

@@ -294,6 +294,18 @@ class StatusUpdate(Publishable, models.Model):
     def _has_successor(outcome) -> bool:
         return OutcomeLink.objects.successors_of(outcome).exists()
 
+    def publication_problems(self) -> list[str]:
+        problems = super().publication_problems()
+        if (
+            self.status == Status.SUPERSEDED
+            and not OutcomeLink.objects.public().successors_of(self.outcome).exists()
+        ):
+            problems.append(
+                "it says the commitment was superseded, and no public link says what replaced "
+                "it: publish that link first"
+            )
+        return problems
+
     @property
     def is_in_force(self) -> bool:
         """Whether the entry counts: read off the in_force annotation (with_in_force())."""

@@ -410,3 +410,29 @@ def test_sources_are_needed_to_publish_claims_conditions_and_links(db, alice):
         record.sources.clear()
         with pytest.raises(PublishingRefused, match="needs at least one source"):
             publish([record], alice)
+
+
+def test_a_superseded_ruling_is_published_only_with_a_public_successor_which_then_stays(alice):
+    from core.publishing import PublishingRefused, publish, unpublish
+
+    first, second, _ = three_summits()
+    link = make_link(first, second, kind=LinkKind.SUPERSEDES, published=False)
+    entry = make_update(
+        first, status=Status.SUPERSEDED, effective_date=D(2019, 4, 27), published=False
+    )
+    with pytest.raises(PublishingRefused, match="no public link says what replaced it"):
+        publish([entry], alice)
+    publish([link], alice)
+    publish([entry], alice)
+    with pytest.raises(PublishingRefused, match="only public link to what replaced it"):
+        unpublish([link], alice)
+    assert OutcomeLink.objects.public().filter(pk=link.pk).exists()
+
+
+def test_a_reciprocal_pair_naming_no_status_is_not_called_mutual(db):
+    summit = make_summit(start_date=D(2018, 6, 12))
+    a, b = make_outcome(summit=summit), make_outcome(summit=summit)
+    make_condition(a, b, kind=ConditionKind.RECIPROCAL)  # met by a recorded event only
+    make_update(a, status=Status.IMPLEMENTED, effective_date=D(2018, 8, 1))
+    [wait] = dependencies_of(a, D(2018, 9, 1)).unmet
+    assert not wait.mutual  # nothing says who moved: only that no event was recorded

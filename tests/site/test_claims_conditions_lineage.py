@@ -332,3 +332,73 @@ def test_a_condition_that_would_close_a_circle_is_refused_in_the_admin_keeping_t
     assert "circle of conditions" in response.content.decode()
     assert "Typed by the analyst" in response.content.decode()
     assert Condition.objects.count() == 2
+
+
+def test_two_rows_that_close_a_circle_together_are_refused_keeping_the_form(alice, world):
+    # The new hotline waits on the talks. On the old line's page, "old line waits on the new
+    # hotline" and "old line and talks, action for action" are each fine alone; together
+    # they close old line -> new hotline -> talks -> old line.
+    staff = signed_in(alice)
+    outcome = world["old_line"]
+    outcome.sources.add(make_source())
+    url = admin_url(type(outcome), "change", outcome.pk)
+    data = form_data(staff.get(url))
+    source = str(make_source().pk)
+    rows = [("requires", world["new_line"]), ("reciprocal", world["talks"])]
+    data["conditions-TOTAL_FORMS"] = str(len(rows))
+    for n, (kind, required) in enumerate(rows):
+        data.update(
+            {
+                f"conditions-{n}-kind": kind,
+                f"conditions-{n}-required": str(required.pk),
+                f"conditions-{n}-wording": f"Row {n} typed",
+                f"conditions-{n}-evidence": "stated",
+                f"conditions-{n}-sources": [source],
+                f"conditions-{n}-met_on_precision": "unknown",
+            }
+        )
+    response = staff.post(url, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "circle of conditions" in html and "Row 0 typed" in html and "Row 1 typed" in html
+    assert not Condition.objects.filter(outcome=outcome).exists()
+    # Either row alone is saved.
+    data["conditions-TOTAL_FORMS"] = "1"
+    assert staff.post(url, data).status_code == 302
+    assert Condition.objects.get(outcome=outcome).required == world["new_line"]
+
+
+def test_an_outcome_added_with_a_link_to_an_earlier_one_is_saved(alice, world):
+    staff = signed_in(alice)
+    url = admin_url(type(world["talks"]), "add")
+    source = make_source()
+    data = form_data(staff.get(url))
+    data.update(
+        {
+            "summit": str(world["talks"].summit_id),
+            "title": "Brand new",
+            "slug": "brand-new",
+            "type": "other",
+            "description": "…",
+            "sources": [str(source.pk)],
+            "order": "1",
+            "rollup_weight": "1",
+            "due_date_precision": "unknown",
+            "links_back-TOTAL_FORMS": "1",
+            "links_back-0-kind": "supersedes",
+            "links_back-0-earlier": str(world["drills"].pk),
+            "links_back-0-date": "2019-02-27",
+            "links_back-0-date_precision": "day",
+            "links_back-0-evidence": "stated",
+            "links_back-0-sources": [str(source.pk)],
+        }
+    )
+    response = staff.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert world["drills"].links_forward.get().later.slug == "brand-new"
+
+
+def test_a_draft_process_is_named_by_no_export(client, world):
+    Process.objects.filter(pk=world["process"].pk).update(published_at=None)
+    rows = read_csv(client.get(reverse("outcome_export_csv")))
+    assert {row["process"] for row in rows} == {""}

@@ -151,7 +151,7 @@ COLUMNS = [
     Column("url", "slug", "The outcome’s page, absolute."),
     Column(
         "process",
-        "summit__process__slug",
+        "process_slug",
         "The slug of the process its summit belongs to (/processes/<process>/); empty if none.",
     ),
     Column(
