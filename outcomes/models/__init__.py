@@ -24,7 +24,7 @@ from .choices import (
     PartyRole,
     Status,
 )
-from .claim import Claim, ClaimQuerySet, current_claims, disputed_q
+from .claim import Claim, ClaimQuerySet, current_claims, disputed_among, disputed_q
 from .condition import LADDER, Condition, ConditionKind, reached_by
 from .deadline import Deadline, DeadlineQuerySet
 from .follow_up import FollowUp, FollowUpChange, FollowUpQuerySet
@@ -71,6 +71,7 @@ __all__ = [
     "StatusUpdate",
     "StatusUpdateQuerySet",
     "current_claims",
+    "disputed_among",
     "disputed_q",
     "entry_in_force",
     "hide_draft_parents",

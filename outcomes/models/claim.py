@@ -263,6 +263,43 @@ class Claim(Publishable, models.Model):
             raise ValidationError(errors)
 
 
+def disputed_among(outcomes, date: datetime.date, known_at=None) -> set[int]:
+    """Of these outcomes (loaded with their status on date: OutcomeQuerySet.with_status),
+    the ids of those disputed on date, by the rule disputed_q reads in SQL, read here in
+    Python in two queries: a few simple queries cost far less to plan than one that asks it
+    all (a list's 25 rows)."""
+    by_pk = {outcome.pk: outcome for outcome in outcomes}
+    claims = Claim.objects.public(known_at).filter(outcome__in=list(by_pk), claimed_on__lte=date)
+    per_outcome: dict[int, list] = {}
+    for claim in claims.only(
+        "outcome_id",
+        "party_id",
+        "claimant_id",
+        "status",
+        "withdrawal",
+        "claimed_on",
+        "recorded_at",
+    ):
+        per_outcome.setdefault(claim.outcome_id, []).append(claim)
+    current = [
+        claim
+        for loaded in per_outcome.values()
+        for claim in current_claims(loaded, date, counts=lambda claim: True)
+    ]
+    sides = dict(
+        StatusUpdate.objects.in_force(known_at)
+        .filter(party_id__in={c.party_id for c in current if c.party_id}, effective_date__lte=date)
+        .oldest_first()
+        .values_list("party_id", "status")
+    )  # the latest of each party's wins
+    disputed = set()
+    for claim in current:
+        ruling = sides.get(claim.party_id) or by_pk[claim.outcome_id].shown_status
+        if ruling and claim.status != ruling:
+            disputed.add(claim.outcome_id)
+    return disputed
+
+
 def current_claims(claims, date: datetime.date, counts=None) -> list:
     """The claim rule in Python, for claims loaded already (one outcome's, in any order):
     the current claim of each claimant about each side on date, withdrawals dropped, newest

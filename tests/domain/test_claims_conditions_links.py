@@ -436,3 +436,30 @@ def test_a_reciprocal_pair_naming_no_status_is_not_called_mutual(db):
     make_update(a, status=Status.IMPLEMENTED, effective_date=D(2018, 8, 1))
     [wait] = dependencies_of(a, D(2018, 9, 1)).unmet
     assert not wait.mutual  # nothing says who moved: only that no event was recorded
+
+
+def test_the_python_reading_for_a_lists_rows_agrees_with_the_sql_filters(hotline):
+    """disputed_among and waiting_among (a list's row marks) against disputed_q and
+    waiting_q (its filters and counts), over claims of both kinds and conditions met both
+    ways, on several days."""
+    from outcomes.dependencies import waiting_among
+    from outcomes.models import disputed_among
+
+    north, media = make_actor(name="North"), make_actor(name="Media")
+    side = make(OutcomeParty, outcome=hotline, actor=north, role=PartyRole.RESPONSIBLE)
+    other = make_outcome(summit=hotline.summit, slug="other")
+    make_update(other, status=Status.IMPLEMENTED, effective_date=D(2025, 8, 1))
+    make_claim(hotline, north, party=side, status=Status.IMPLEMENTED, claimed_on=D(2025, 7, 5))
+    make_claim(hotline, media, status=Status.STALLED, claimed_on=D(2025, 7, 10))
+    make_claim(hotline, media, withdrawal=True, status="", claimed_on=D(2025, 9, 1))
+    make_claim(other, media, status=Status.IMPLEMENTED, claimed_on=D(2025, 8, 2))
+    make_update(hotline, party=side, status=Status.IMPLEMENTED, effective_date=D(2025, 10, 1))
+    third = make_outcome(summit=hotline.summit, slug="third")
+    make_condition(third, hotline, met_when=Status.IMPLEMENTED)
+    make_condition(other, third, kind=ConditionKind.RECIPROCAL, met_on=D(2025, 11, 1))
+    make_update(hotline, status=Status.IMPLEMENTED, effective_date=D(2025, 12, 1))
+    for day in [D(2025, 7, 7), D(2025, 7, 20), D(2025, 9, 15), D(2025, 10, 15), D(2025, 12, 2)]:
+        rows = list(Outcome.objects.with_status(day))
+        assert {o.slug for o in rows if o.pk in disputed_among(rows, day)} == disputed(day), day
+        python = {o.slug for o in rows if o.pk in waiting_among([o.pk for o in rows], day)}
+        assert python == waiting(day), day

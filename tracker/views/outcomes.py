@@ -1,13 +1,12 @@
 """The outcome pages: the filterable list (/outcomes/) and one outcome (/outcomes/<slug>/)."""
 
-from django.db.models import BooleanField, ExpressionWrapper
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
 from core.cache import DatasetCache, public_page
 from outcomes.assessments import roll_up
-from outcomes.dependencies import Dependencies, dependencies_of, waiting_q
+from outcomes.dependencies import Dependencies, dependencies_of, waiting_among
 from outcomes.lineage import Lineage, lineage_of
 from outcomes.models import (
     SUCCESSOR_KINDS,
@@ -16,7 +15,7 @@ from outcomes.models import (
     Status,
     StatusUpdate,
     current_claims,
-    disputed_q,
+    disputed_among,
     hide_draft_parents,
 )
 
@@ -200,27 +199,14 @@ def outcome_detail(request, slug):
 
 
 def _mark_disputed_and_waiting(outcomes: list, page: PageContext) -> None:
-    """Marks the listed outcomes that are disputed or waiting on the page's date (one
-    query for the page's rows)."""
+    """Marks the listed outcomes that are disputed or waiting on the page's date (the rules
+    of the list's filters, read for these rows in Python: four simple queries)."""
     if not outcomes:
         return
-    ids = [outcome.pk for outcome in outcomes]
-    flags = (
-        Outcome.objects.filter(pk__in=ids)
-        .order_by()
-        .annotate(
-            disputed=ExpressionWrapper(
-                disputed_q(page.status_on, page.known_at, among=ids), output_field=BooleanField()
-            ),
-            waiting=ExpressionWrapper(
-                waiting_q(page.status_date, page.known_at, among=ids), output_field=BooleanField()
-            ),
-        )
-        .values_list("pk", "disputed", "waiting")
-    )
-    marks = {pk: (disputed, waiting) for pk, disputed, waiting in flags}
+    disputed = disputed_among(outcomes, page.status_date, page.known_at)
+    waiting = waiting_among([outcome.pk for outcome in outcomes], page.status_date, page.known_at)
     for outcome in outcomes:
-        outcome.is_disputed, outcome.is_waiting = marks[outcome.pk]
+        outcome.is_disputed, outcome.is_waiting = outcome.pk in disputed, outcome.pk in waiting
 
 
 def _claims(outcome: Outcome, page: PageContext, sides: dict) -> list:
