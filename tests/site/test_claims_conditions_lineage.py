@@ -251,21 +251,37 @@ def test_the_outcome_page_runs_the_same_queries_for_a_lineage_of_1_or_10_and_a_c
     assert len(response.context["current_claims"]) == depth
 
 
-@pytest.mark.parametrize("summits", [1, 4])
+@pytest.mark.parametrize("summits", [1, 14])
 def test_the_process_page_runs_a_fixed_number_of_queries(
     client, django_assert_num_queries, summits
 ):
     process = make(Process, name="P", slug="p")
     for n in range(summits):
-        summit = make_summit(start_date=D(2018 + n, 1, 1))
+        summit = make_summit(start_date=D(2000 + n, 1, 1))
         Summit.objects.filter(pk=summit.pk).update(process=process)
         for m in range(3):
-            make_update(make_outcome(summit=summit, order=m), effective_date=D(2018 + n, 2, 1))
-    # 1 the process; 2 its sources; 3 its summits; 4 their outcomes with their statuses;
-    # 5 the entries the chart replays.
-    with django_assert_num_queries(5):
-        response = client.get(process.get_absolute_url() + "?as_of=2025-01-01")
+            make_update(make_outcome(summit=summit, order=m), effective_date=D(2000 + n, 2, 1))
+    # 1 the process; 2 its sources; 3 how many summits, 4 a page of them; 5 their outcomes
+    # with their statuses; the figures of the whole process: 6 the status counts, 7 the
+    # entries the chart replays, cached under the data version.
+    url = process.get_absolute_url() + "?as_of=2025-01-01"
+    with django_assert_num_queries(8):  # and the data version, read once
+        response = client.get(url)
     assert response.context["outcome_total"] == 3 * summits
+    shown = len(response.context["page_obj"].object_list)
+    assert shown == min(summits, 12)
+    with django_assert_num_queries(6):  # the figures cached
+        again = client.get(url)
+    assert again.content == response.content
+
+
+def test_the_process_list_is_paged(client):
+    for n in range(51):
+        make(Process, name=f"Process {n:02}", slug=f"process-{n}")
+    response = client.get(reverse("process_list"))
+    assert len(response.context["page_obj"].object_list) == 50
+    assert "Process 50" in body(client.get(reverse("process_list") + "?page=2"))
+    assert client.get(reverse("process_list") + "?page=x").status_code == 200
 
 
 # --- Entered in the admin, in the outcome's own sitting ---------------------------------------

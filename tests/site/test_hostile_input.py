@@ -98,11 +98,11 @@ PARAMETERS = {
     "conditions_json": (lambda w: reverse("conditions_json"), False, COMMON),
     "links_csv": (lambda w: reverse("links_csv"), False, COMMON),
     "links_json": (lambda w: reverse("links_json"), False, COMMON),
-    "process_list": (lambda w: reverse("process_list"), False, COMMON),
+    "process_list": (lambda w: reverse("process_list"), False, ["page", *COMMON]),
     "process_detail": (
         lambda w: reverse("process_detail", args=["korean-peace-process"]),
         False,
-        COMMON,
+        ["page", *COMMON],
     ),
     "outcome_history": (
         lambda w: reverse("outcome_history", args=[TALKS]),

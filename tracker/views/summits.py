@@ -2,7 +2,7 @@
 was agreed and what has become of it; /processes/ and /processes/<slug>/: the processes the
 summits belong to."""
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from itertools import groupby
 from operator import itemgetter
 
@@ -10,9 +10,9 @@ from django.db.models import F
 from django.shortcuts import render
 from django.urls import reverse
 
-from core.cache import public_page
+from core.cache import DatasetCache, public_page
 from outcomes.assessments import roll_up
-from outcomes.models import FollowUp, Outcome, OutcomeLink, Status, StatusUpdate
+from outcomes.models import FollowUp, Outcome, OutcomeLink, StatusUpdate
 from summits.models import Participation, Process, Summit
 
 from ..charts import bar_chart
@@ -151,17 +151,23 @@ def _visible(model, record, user, known_at) -> bool:
 # --- Processes: /processes/ and /processes/<slug>/ ----------------------------------------
 
 
+PROCESSES_PER_PAGE = 50
+PROCESS_SUMMITS_PER_PAGE = 12
+
+
 @public_page
 def process_list(request):
     page = PageContext(request)
     user, known_at = request.user, page.known_at
-    processes = Process.objects.visible_to(user, known_at).for_list(user, known_at)
+    processes = page.paginate(
+        Process.objects.visible_to(user, known_at).for_list(user, known_at), PROCESSES_PER_PAGE
+    )
     return render(
         request,
         "summits/process_list.html",
         page.context(
-            as_of=None,
-            processes=list(processes),
+            as_of=None,  # processes have no status of their own
+            page_obj=processes,
             section="processes",
             breadcrumb=[("Processes", "")],
         ),
@@ -170,10 +176,13 @@ def process_list(request):
 
 @public_page
 def process_detail(request, slug):
-    """A process: its summits and agreements in date order, each with its commitments and
-    their status on the page's date, and how the process's commitments stood over time.
-    Four queries whatever its size: the process with its sources, its summits, their
-    outcomes with their statuses, and the entries the chart replays."""
+    """A process: its summits and agreements in date order (PROCESS_SUMMITS_PER_PAGE a
+    page), each with its commitments and their status on the page's date; and, for the whole
+    process, how many commitments have each status and the chart of how they stood over
+    time, counted once per data version (core/cache.py). Six queries whatever its size, four
+    with the figures cached: the process with its sources, the count of its summits and that
+    page of them, their outcomes with their statuses; the status counts and the entries the
+    chart replays."""
     page = PageContext(request)
     user, known_at = request.user, page.known_at
     process = (
@@ -185,11 +194,12 @@ def process_detail(request, slug):
     )
     if process is None:
         return page.not_found(Process, slug=slug)
-    summits = list(
+    summits = page.paginate(
         Summit.objects.visible_to(user, known_at)
         .filter(process=process)
         .select_related("country")
-        .order_by(F("start_date").asc(nulls_last=True), "name")
+        .order_by(F("start_date").asc(nulls_last=True), "name", "pk"),
+        PROCESS_SUMMITS_PER_PAGE,
     )
     outcomes = (
         Outcome.objects.visible_to(user, known_at)
@@ -197,32 +207,51 @@ def process_detail(request, slug):
         .with_status(page.status_on, known_at)
         .in_list_order()  # within a summit: by number, each part right after its parent
     )
+    # Each row's address from one reversed around a placeholder: reversing hundreds a page
+    # was a fifth of its time (a slug needs no quoting).
+    prefix, _, suffix = reverse("outcome_detail", args=["outcome-slug"]).rpartition("outcome-slug")
     by_summit = defaultdict(list)
     for outcome in outcomes:
+        outcome.url = f"{prefix}{outcome.slug}{suffix}"
         by_summit[outcome.summit_id].append(outcome)
-    counts = Counter(outcome.shown_status for rows in by_summit.values() for outcome in rows)
     for summit in summits:
         summit.outcome_rows = by_summit[summit.pk]
-    total = sum(counts.values())
-    over_time = (
-        StatusUpdate.objects.filter(outcome__summit__process=process)
-        .filter(outcome__in=Outcome.objects.visible_to(user, known_at).values("pk"))
-        .visible_to(user, known_at)
-        .status_counts_over_time(total, until=page.status_date, known_at=known_at)
+
+    def figures() -> dict:
+        commitments = Outcome.objects.visible_to(user, known_at).filter(summit__process=process)
+        counts = commitments.status_counts(page.status_on, known_at)
+        total = sum(row["count"] for row in counts)
+        over_time = (
+            StatusUpdate.objects.filter(outcome__in=commitments.values("pk"))
+            .visible_to(user, known_at)
+            .status_counts_over_time(total, until=page.status_date, known_at=known_at)
+        )
+        return {
+            "counts": [row for row in counts if row["count"]],
+            "total": total,
+            "over_time": over_time,
+        }
+
+    figures = DatasetCache.of(request).get_or_compute(
+        "process-figures",
+        {
+            "process": process.pk,
+            "on": page.status_on,
+            "day": page.status_date,
+            "known": page.known_on,
+            "drafts": page.show_drafts,
+        },
+        figures,
     )
     return render(
         request,
         "summits/process_detail.html",
         page.context(
             process=process,
-            summits=summits,
-            outcome_total=total,
-            status_counts=[
-                (value, label, counts[value])
-                for value, label in Status.choices_with_none()
-                if counts[value]
-            ],
-            chart=bar_chart(over_time, of="process"),
+            page_obj=summits,
+            outcome_total=figures["total"],
+            status_counts=figures["counts"],
+            chart=bar_chart(figures["over_time"], of="process"),
             status_date=page.status_date,
             section="processes",
             breadcrumb=[("Processes", reverse("process_list")), (process.name, "")],
