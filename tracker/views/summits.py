@@ -229,20 +229,18 @@ def process_detail(request, slug):
         return {
             "counts": [row for row in counts if row["count"]],
             "total": total,
-            "over_time": over_time,
+            "chart": bar_chart(over_time, of="process"),
         }
 
-    figures = DatasetCache.of(request).get_or_compute(
-        "process-figures",
-        {
-            "process": process.pk,
-            "on": page.status_on,
-            "day": page.status_date,
-            "known": page.known_on,
-            "drafts": page.show_drafts,
-        },
-        figures,
-    )
+    dataset = DatasetCache.of(request)
+    depends_on = {
+        "process": process.pk,
+        "on": page.status_on,
+        "day": page.status_date,
+        "known": page.known_on,
+        "drafts": page.show_drafts,
+    }
+    figures = dataset.get_or_compute("process-figures", depends_on, figures)
     return render(
         request,
         "summits/process_detail.html",
@@ -251,7 +249,9 @@ def process_detail(request, slug):
             page_obj=summits,
             outcome_total=figures["total"],
             status_counts=figures["counts"],
-            chart=bar_chart(figures["over_time"], of="process"),
+            chart=figures["chart"],
+            # The chart's markup (hundreds of shapes) is cached with the figures it draws.
+            chart_cache_key=dataset.key("process-chart", depends_on),
             status_date=page.status_date,
             section="processes",
             breadcrumb=[("Processes", reverse("process_list")), (process.name, "")],
