@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from outcomes.models import Outcome, Status
-from tests.factories import make_outcome, make_summit, make_update
+from outcomes.models import LinkKind, Outcome, Status
+from tests.factories import make_link, make_outcome, make_summit, make_update
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +33,9 @@ def tree():
     make_update(b, status=Status.IN_PROGRESS, effective_date=D(2025, 3, 1))
     make_update(b, status=Status.IMPLEMENTED, effective_date=D(2025, 9, 1))
     make_update(office, status=Status.NOT_STARTED, effective_date=D(2025, 3, 1))
+    # Superseded by a later summit's report: a superseded status names what replaced it.
+    later = make_outcome(summit=make_summit(start_date=D(2025, 3, 1)), slug="later-report")
+    make_link(report, later, kind=LinkKind.SUPERSEDES)
     make_update(report, status=Status.SUPERSEDED, effective_date=D(2025, 3, 1))
     return {"summit": summit, "talks": talks, "groups": groups}
 

@@ -17,10 +17,11 @@ from django.utils import timezone
 
 from core.publishing import PublishingRefused, publish
 from outcomes.admin import NewStatusUpdateInline
-from outcomes.models import Outcome, OutcomeParty, PartyRole, Status, StatusUpdate
+from outcomes.models import LinkKind, Outcome, OutcomeParty, PartyRole, Status, StatusUpdate
 from tests.factories import (
     make,
     make_actor,
+    make_link,
     make_outcome,
     make_summit,
     make_update,
@@ -137,6 +138,8 @@ def test_averages_leave_out_unassessed_and_superseded_cells(client, world):
     third = make_outcome(summit=summit, slug="office", title="Office", order=3)
     make_update(third, party=party(third, north), status=Status.NOT_STARTED, effective_date=DAY)
     fourth = make_outcome(summit=summit, slug="teams", title="Teams", order=4)
+    replaced_by = make_outcome(summit=make_summit(start_date=DAY), slug="new-teams")
+    make_link(fourth, replaced_by, kind=LinkKind.SUPERSEDES)  # what replaced it
     make_update(fourth, party=party(fourth, north), status=Status.SUPERSEDED, effective_date=DAY)
 
     response = scorecard(client, summit)
