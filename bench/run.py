@@ -819,7 +819,9 @@ def main() -> None:
     # The same pages rendered for every request: what the page cache saves, and what the
     # comparisons use (neither the admin nor Datasette keeps whole pages).
     fresh_env = {**pg_env, "CACHE_PAGES": "0"}
-    pg_fresh = ctx["pg_fresh"] = [Page(p.name, p.path, p.target_ms) for p in pg_pages]
+    pg_fresh = ctx["pg_fresh"] = [
+        Page(p.name, p.path, p.target_ms, max_queries=p.max_queries) for p in pg_pages
+    ]
     count_queries(fresh_env, pg_fresh)
     ctx["pg_list"] = [
         p for p in pg_fresh if p.name.startswith("outcome list, ") and "as_of" not in p.name
