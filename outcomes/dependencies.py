@@ -68,11 +68,10 @@ class Dependencies:
 
     waits: list[Wait]  # its own conditions (and the reciprocal ones naming it), met or not
     waited_on_by: list[Wait]  # others' conditions on it (requires), met or not
-    statuses: dict[int, str]  # the status on the date of every commitment involved
 
     @classmethod
     def none(cls) -> "Dependencies":
-        return cls([], [], {})
+        return cls([], [])
 
     @property
     def unmet(self) -> list[Wait]:
@@ -229,11 +228,10 @@ def dependencies_of(
         for wait in waits
         if wait.required.pk == outcome.pk and not wait.reciprocal
     ]
-    statuses = dict.fromkeys(involved, "") | replay.status
     for waits in waits_of.values():
         for wait in waits:
-            wait.required_status = statuses[wait.required.pk]
-    return Dependencies(own, waited_on_by, statuses)
+            wait.required_status = replay.status.get(wait.required.pk, "")
+    return Dependencies(own, waited_on_by)
 
 
 # --- For lists: which outcomes are waiting on a date (one subquery) -----------------------

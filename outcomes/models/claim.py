@@ -55,9 +55,6 @@ EXACT = (DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR)
 
 
 class ClaimQuerySet(PublishableQuerySet):
-    def made_by(self, actor: Actor):
-        return self.filter(claimant=actor)
-
     def current_on(self, date: datetime.date | None = None, known_at=None):
         """The claims current on date (default today), by the claim rule, as known at
         known_at: the latest of each claimant about each outcome or side, withdrawals

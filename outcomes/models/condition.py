@@ -186,10 +186,6 @@ class Condition(Publishable, models.Model):
         return f"{self.get_kind_display()}: {self.wording[:60]}"
 
     @property
-    def is_reciprocal(self) -> bool:
-        return self.kind == ConditionKind.RECIPROCAL
-
-    @property
     def met_display(self) -> str:
         return format_fuzzy_date(self.met_on, self.met_on_precision) if self.met_on else ""
 
