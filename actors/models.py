@@ -36,6 +36,21 @@ class Language(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class Evidence(models.TextChoices):
+    """How a link between two records is known: the source says so, or an analyst reads it so."""
+
+    STATED = "stated", "Stated in the source"
+    INFERRED = "inferred", "Analyst’s reading of the source"
+
+
+def evidence_field(help_text: str) -> models.CharField:
+    """How the link a record makes is known (Evidence); stated unless the analyst says it
+    is their reading. help_text says, for the analyst, when it is."""
+    return models.CharField(
+        max_length=20, choices=Evidence.choices, default=Evidence.STATED, help_text=help_text
+    )
+
+
 class ActorKind(models.TextChoices):
     STATE = "state", "State"
     ORGANISATION = "organisation", "International organisation"
@@ -148,6 +163,15 @@ class Actor(Versioned, models.Model):
         "e.g. South Korea for “South Korean media”.",
     )
     description = models.TextField(blank=True)
+    reference_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Where facts that no cited source gives come from, e.g. “ISO 3166-1 code "
+        "and names in other languages from standard references”.",
+    )
+    sources = models.ManyToManyField(
+        "Source", blank=True, related_name="actors", help_text="Where the description comes from."
+    )
 
     objects = ActorQuerySet.as_manager()
 
@@ -220,6 +244,17 @@ class SourceKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class SourceQuerySet(models.QuerySet):
+    def search(self, text: str):
+        """Sources whose title, authors, publisher or note match text (core.search), best
+        first, with the source whose references list them."""
+        return text_search(
+            self.select_related("listed_in"),
+            text,
+            {"title": "A", "authors": "B", "publisher": "B", "note": "C"},
+        )
+
+
 class Source(Versioned, models.Model):
     """A document the tracker cites. Every status assessment cites at least one."""
 
@@ -255,6 +290,16 @@ class Source(Versioned, models.Model):
     note = models.TextField(
         blank=True, help_text="Caveats a reader should know, e.g. “single source”."
     )
+    listed_in = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="references",
+        help_text="The source whose references list this one, e.g. an article's bibliography.",
+    )
+
+    objects = SourceQuerySet.as_manager()
 
     history = HistoricalRecords()
 
@@ -270,6 +315,9 @@ class Source(Versioned, models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("source_detail", args=[self.slug])
 
     def clean(self):
         clean_precision(self, "published_on", "published_on_precision")
@@ -305,6 +353,10 @@ class Membership(Publishable, models.Model):
     start_date = models.DateField(null=True, blank=True, help_text="Leave empty if unknown.")
     end_date = models.DateField(
         null=True, blank=True, help_text="Leave empty while it lasts or if unknown."
+    )
+    evidence = evidence_field(
+        "“Analyst’s reading” when the source implies the post or membership without stating "
+        "it, e.g. “Kim Jong-un’s government” for leadership."
     )
     note = models.CharField(max_length=300, blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="memberships")
@@ -344,6 +396,8 @@ class RelationshipKind(models.TextChoices):
     GOOD_RELATIONS = "good_relations", "Good relations"
     RIVALRY = "rivalry", "Rivalry"
     HOSTILITY = "hostility", "Hostility or state of war"
+    TENSION = "tension", "Tension"
+    AID = "aid", "Provides aid to"
 
 
 class Relationship(Publishable, models.Model):

@@ -114,3 +114,22 @@ def add_period(start: datetime.date, amount: int, unit: str) -> datetime.date:
     if unit == PeriodUnit.WEEKS:
         return start + datetime.timedelta(weeks=amount)
     return add_months(start, amount * 12 if unit == PeriodUnit.YEARS else amount)
+
+
+def overdue_display(due: datetime.date, precision: str, on: datetime.date) -> str:
+    """How long past due, no more precisely than the due date is known: “overdue by 2 weeks,
+    3 days” for an exact day, “overdue (about a year)” for one computed from an approximate
+    or month-only date (never “11 months, 3 weeks” of a date known to a month)."""
+    from django.utils.timesince import timesince
+
+    if precision == DatePrecision.DAY:
+        return f"overdue by {timesince(due, on)}"
+    months = round((on - due).days / 30.44)
+    if months >= 12:
+        years = round(months / 12)
+        about = "about a year" if years == 1 else f"about {years} years"
+    elif months >= 1:
+        about = "about a month" if months == 1 else f"about {months} months"
+    else:
+        about = "less than a month"
+    return f"overdue ({about})"

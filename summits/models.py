@@ -9,7 +9,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from actors.models import Actor, ActorKind, Source
+from actors.models import Actor, ActorKind, Evidence, Source, evidence_field  # noqa: F401 (re-exported)
 from core.concurrency import Versioned
 from core.dates import DatePrecision, clean_precision, format_fuzzy_date, precision_matches_date
 from core.db import count_of, related_rows, vocabulary_rank
@@ -129,6 +129,13 @@ class SummitQuerySet(PublishableQuerySet):
                     "sources",
                     queryset=Source.objects.order_by(
                         F("published_on").asc(nulls_last=True), "title"
+                    ).prefetch_related(
+                        # The references a source lists (an article's bibliography).
+                        Prefetch(
+                            "references",
+                            queryset=Source.objects.order_by("authors", "title"),
+                            to_attr="reference_list",
+                        )
                     ),
                     to_attr="source_list",
                 ),
@@ -172,21 +179,6 @@ class SummitQuerySet(PublishableQuerySet):
         return text_search(
             self.select_related("country"), text, {"name": "A", "city": "B", "summary": "C"}
         )
-
-
-class Evidence(models.TextChoices):
-    """How a link between two records is known: the source says so, or an analyst reads it so."""
-
-    STATED = "stated", "Stated in the source"
-    INFERRED = "inferred", "Analyst’s reading of the source"
-
-
-def evidence_field(help_text: str) -> models.CharField:
-    """How the link a record makes is known (Evidence); stated unless the analyst says it
-    is their reading. help_text says, for the analyst, when it is."""
-    return models.CharField(
-        max_length=20, choices=Evidence.choices, default=Evidence.STATED, help_text=help_text
-    )
 
 
 class ProcessQuerySet(PublishableQuerySet):
@@ -438,6 +430,10 @@ class Participation(Publishable, models.Model):
         blank=True,
         help_text="As the source gives it, e.g. “Vice Foreign Minister”.",
     )
+    delegation_head_evidence = evidence_field(
+        "“Analyst’s reading” when the source names the person but does not say they led the "
+        "delegation."
+    )
     note = models.CharField(
         max_length=300, blank=True, help_text="E.g. “foreign minister and special envoys”."
     )
@@ -636,6 +632,10 @@ class Reaction(Publishable, models.Model):
     summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="reactions")
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="reactions")
     tone = models.CharField(max_length=20, choices=ReactionTone.choices)
+    tone_evidence = evidence_field(
+        "“Analyst’s reading” when the tone is the analyst's word for what the source reports "
+        "(“praised” read as positive), not the source's own."
+    )
     summary = models.TextField(help_text="What they said or did, in the source’s terms.")
     quote = models.CharField(
         max_length=500, blank=True, help_text="Their own words, if the source quotes them."

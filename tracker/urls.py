@@ -13,6 +13,7 @@ from .views import (
     outcomes,
     scorecards,
     site,
+    sources,
     summits,
 )
 
@@ -45,6 +46,7 @@ urlpatterns = [
     path("outcomes/links.json", exports.LINKS.json, name="links_json"),
     path("outcomes/<slug:slug>/", outcomes.outcome_detail, name="outcome_detail"),
     path("outcomes/<slug:slug>/history/", history.outcome_history, name="outcome_history"),
+    path("sources/<slug:slug>/", sources.source_detail, name="source_detail"),
     path("actors/", actors.actor_list, name="actor_list"),
     path("actors/<slug:slug>/", actors.actor_detail, name="actor_detail"),
     path("actors/<slug:slug>/scorecard/", scorecards.actor_scorecard, name="actor_scorecard"),

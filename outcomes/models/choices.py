@@ -94,6 +94,7 @@ class FollowUpKind(models.TextChoices):
 
 
 class FollowUpStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"  # intended, with no date set
     SCHEDULED = "scheduled", "Scheduled"
     HELD = "held", "Held"
     MISSED = "missed", "Missed"
@@ -103,7 +104,7 @@ class FollowUpStatus(models.TextChoices):
     @classmethod
     def pending(cls) -> list[str]:
         """Still expected: a follow-up in one of these can be overdue."""
-        return [cls.SCHEDULED, cls.POSTPONED]
+        return [cls.PLANNED, cls.SCHEDULED, cls.POSTPONED]
 
     @classmethod
     def final(cls) -> list[str]:

@@ -234,7 +234,12 @@ class FollowUpChange(Publishable, models.Model):
     publication_parents = ("follow_up",)
     sources_required = True
 
-    STATUSES = [c for c in FollowUpStatus.choices if c[0] != FollowUpStatus.SCHEDULED]
+    # What a change marks: not planned or scheduled, where follow-ups start.
+    STATUSES = [
+        (value, label)
+        for value, label in FollowUpStatus.choices
+        if value not in (FollowUpStatus.PLANNED, FollowUpStatus.SCHEDULED)
+    ]
 
     follow_up = models.ForeignKey(FollowUp, on_delete=models.PROTECT, related_name="changes")
     status = models.CharField("marked as", max_length=20, choices=STATUSES)

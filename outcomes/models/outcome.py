@@ -304,9 +304,9 @@ class OutcomeQuerySet(DeadlineQuerySet, PublishableQuerySet):
         number of rows, to be read as plain values. An export streams thousands of rows:
         model instances and prefetched parties and sources would cost far more than the
         query, and a prefetch adds two queries per chunk. Instead each row carries its
-        parties (party_list: "actor-slug:role") and sources (source_list: slugs) joined by
-        ";" in a subquery, in no particular order (GROUP_CONCAT on SQLite cannot be
-        ordered), and its parent's slug only if that parent is public (parent_slug)."""
+        parties (party_list: "actor-slug:role"; inferred_party_list: those that are the
+        analyst's reading) and sources (source_list: slugs) joined by ";" in a subquery,
+        in no particular order (GROUP_CONCAT on SQLite cannot be ordered), and its parent's slug only if that parent is public (parent_slug)."""
         # The actor's slug by a subquery on its primary key, not a join: for a join
         # PostgreSQL hashes the whole actor table once per outcome (0.07 ms x 10,000 rows).
         actor_slug = Subquery(Actor.objects.filter(pk=OuterRef("actor_id")).values("slug"))
@@ -324,6 +324,17 @@ class OutcomeQuerySet(DeadlineQuerySet, PublishableQuerySet):
             ),
             source_list=joined_texts(
                 Outcome.sources.through.objects, "outcome", "source__slug", ";"
+            ),
+            # The marks a citation needs: parties that are the analyst's reading, and a
+            # summit whose whole record rests on one source.
+            inferred_party_list=joined_texts(
+                OutcomeParty.objects.published(known_at).filter(evidence="inferred"),
+                "outcome",
+                Concat(actor_slug, Value(":"), "role"),
+                ";",
+            ),
+            summit_source_count=count_of(
+                Summit.sources.through.objects.filter(summit=OuterRef("summit_id"))
             ),
         )
 

@@ -18,7 +18,7 @@ from collections import Counter
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q
-from django.db.models.functions import JSONObject
+from django.db.models.functions import JSONObject, TruncDate
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -73,22 +73,27 @@ class StatusUpdateQuerySet(PublishableQuerySet):
 
     def latest_changes(self, limit: int = 10, as_of: datetime.date | None = None, known_at=None):
         """The latest entries in force (effective on or before as_of, if given; as known at
-        known_at), latest effective first, with their outcome and its summit."""
-        updates = self.in_force(known_at)
+        known_at), latest effective first, with their outcome and its summit. Undated
+        entries are left out: they are no event of the day they were recorded."""
+        updates = self.in_force(known_at).filter(undated=False)
         if as_of is not None:
             updates = updates.effective_on(as_of)
         return updates.latest_first().select_related("outcome__summit", "party__actor")[:limit]
 
     def for_feed(self, outcomes=None, limit: int = 50):
-        """Entries newest recorded first, each one news when it was recorded (corrections
-        too), of the given outcomes (a queryset) if any; with outcome, summit, the entry
-        corrected and the correcting one, and sources."""
+        """Entries by the day they were recorded, newest first, each one news when it was
+        recorded (corrections too); within a day, by what happened, latest first, undated
+        entries after dated ones (a dataset loaded at once reads as its events). Of the
+        given outcomes (a queryset) if any; with outcome, summit, the entry corrected and the
+        correcting one, and sources."""
         updates = self if outcomes is None else self.filter(outcome__in=outcomes.values("pk"))
         return (
             updates.with_in_force()
             .select_related("outcome__summit", "party__actor", "corrects", "corrected_by")
             .prefetch_related("sources")
-            .order_by("-recorded_at", "-pk")[:limit]
+            .order_by(
+                TruncDate("recorded_at").desc(), "undated", "-effective_date", "-recorded_at", "-pk"
+            )[:limit]
         )
 
     def status_counts_over_time(
@@ -211,6 +216,12 @@ class StatusUpdate(Publishable, models.Model):
         choices=[c for c in DatePrecision.choices if c[0] != DatePrecision.UNKNOWN],
         default=DatePrecision.DAY,
     )
+    undated = models.BooleanField(
+        default=False,
+        help_text="The source gives no date: the entry holds from the day it was recorded at "
+        "the latest (“on or before”), reads “undated (recorded …)” and is listed after dated "
+        "events, never as news of that day.",
+    )
     summary = models.TextField(help_text="What happened, in a sentence or two.")
     progress = models.PositiveSmallIntegerField(
         "progress (%)",
@@ -313,10 +324,14 @@ class StatusUpdate(Publishable, models.Model):
 
     @property
     def effective_display(self) -> str:
+        if self.undated:
+            return f"undated (recorded {format_fuzzy_date(self.effective_date, DatePrecision.DAY)})"
         return format_fuzzy_date(self.effective_date, self.effective_date_precision)
 
     def clean(self):
         errors = {}
+        if self.undated:  # true by the day recorded, at the latest
+            self.effective_date_precision = DatePrecision.ON_OR_BEFORE
         outcome = related_or_none(self, "outcome")
         summit = outcome and related_or_none(outcome, "summit")
         if self.effective_date and self.effective_date > timezone.localdate():

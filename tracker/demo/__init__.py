@@ -5,7 +5,11 @@
 - ``indonesia``: an unsigned, undated opinion article on Indonesia as a mediator after the
   Russia–North Korea defense agreement, and the five references it lists.
 
-The data is plain Python in ``data``; ``load_demo()`` (``loader``) writes it. Every record is
+and, beside them, the record they point at: the 1953 armistice and the 2018–2019 Korean
+summits, each commitment's history traced through 2024 from the reporting.
+
+The data is TOML in ``records/`` (one file per subject; its README gives the format),
+checked by ``records.reader``; ``load_demo()`` (``loader``) writes it. Every record is
 looked up by its natural key (slugs; (summit, order); (summit, actor); ...), so loading
 again updates in place and creates nothing twice.
 """

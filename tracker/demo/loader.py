@@ -1,15 +1,28 @@
-"""Writing the demo data (tracker.demo.data) to the database, idempotently."""
+"""Writing the demo's records (tracker/demo/records/*.toml, read and checked by
+tracker.demo.records.reader) to the database, idempotently: every record is found again by
+its natural key and saved only if it changed."""
 
 from collections import Counter
 from collections.abc import Callable
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
 from actors.models import Actor, ActorName, Membership, Relationship, Source
 from core.changes import changes
 from core.publishing import Publishable, publish
-from outcomes.models import FollowUp, Outcome, OutcomeOrigin, OutcomeParty, Status, StatusUpdate
+from outcomes.models import (
+    Claim,
+    Condition,
+    FollowUp,
+    Outcome,
+    OutcomeLink,
+    OutcomeOrigin,
+    OutcomeParty,
+    Status,
+    StatusUpdate,
+)
 from outcomes.services import save_status_update
 from summits.models import (
     Challenge,
@@ -22,15 +35,7 @@ from summits.models import (
     SummitObjective,
 )
 
-from .data import (
-    ACTORS,
-    MEMBERSHIPS,
-    PROCESSES,
-    RECOMMENDATIONS,
-    RELATIONSHIPS,
-    SOURCES,
-    SUMMITS,
-)
+from .records.reader import Records, RecordsError, read
 
 Log = Callable[[str], None]
 
@@ -40,16 +45,27 @@ def plural(n: int, word: str) -> str:
 
 
 class Loader:
-    """Writes the data above, counting what it creates, and resolves slugs to records."""
+    """Writes the records, counting what it creates, and resolves slugs to records."""
 
-    def __init__(self, log: Log):
+    def __init__(self, records: Records, log: Log):
+        self.records = records
         self.log = log
         self.created: Counter[str] = Counter()
         self.sources: dict[str, Source] = {}
-        self.process_of: dict[str, Process] = {}  # summit slug: its process
         self.actors: dict[str, Actor] = {}
+        self.outcomes: dict[str, Outcome] = {}
+        self.process_of: dict[str, Process] = {}  # summit slug: its process
         # What the demo holds is reviewed work: published at the end, all together.
         self.to_publish: list[Publishable] = []
+        self.where = ""  # the file entry being written, for the loader's messages
+
+    def refused(self, error: ValidationError):
+        """What the models refuse of an entry stops the load (nothing is written), naming
+        the entry, as the file checks do."""
+        messages = "; ".join(
+            f"{field}: {' '.join(errors)}" for field, errors in error.message_dict.items()
+        )
+        raise RecordsError([f"{self.where}: {messages}"]) from None
 
     def upsert(self, model: type[models.Model], lookup: dict, **values) -> models.Model:
         """update_or_create(), but validated with full_clean() before saving, so the demo
@@ -65,51 +81,76 @@ class Loader:
                 setattr(obj, name, value)
                 changed = True
         if changed:  # an unchanged record is not saved again, so its history stays quiet
-            obj.full_clean()
+            try:
+                obj.full_clean()
+            except ValidationError as error:
+                self.refused(error)
             obj.save()
         if isinstance(obj, Publishable):
             self.to_publish.append(obj)
         return obj
 
+    def cited(self, obj, data: dict) -> None:
+        obj.sources.set([self.sources[slug] for slug in data.get("sources", [])])
+
     def new(self, *models_: type[models.Model]) -> int:
         return sum(self.created[m.__name__] for m in models_)
-
-    def source_list(self, slugs: list[str]) -> list[Source]:
-        return [self.sources[slug] for slug in slugs]
 
     def actor(self, slug: str | None) -> Actor | None:
         return self.actors[slug] if slug else None
 
+    def party(self, outcome: Outcome, actor_slug: str | None) -> OutcomeParty | None:
+        if not actor_slug:
+            return None
+        return outcome.parties.get(actor=self.actors[actor_slug])
+
     # -- sections -----------------------------------------------------------------------
 
     def load_sources(self) -> None:
-        for data in SOURCES:
-            data = dict(data)
-            slug = data.pop("slug")
-            self.sources[slug] = self.upsert(Source, {"slug": slug}, **data)
-        self.log(f"Sources: {len(SOURCES)} ({self.new(Source)} new)")
+        fields = ("title", "kind", "publisher", "authors", "citation", "url", "date_note",
+                  "language", "note")  # fmt: skip
+        for data in self.records["source"]:
+            self.where = data["_where"]
+            values = {name: data.get(name, "") for name in fields}
+            values["language"] = values["language"] or "en"
+            values["published_on"] = data.get("published_on")
+            values["published_on_precision"] = data.get(
+                "published_on_precision", "day" if data.get("published_on") else "unknown"
+            )
+            self.sources[data["slug"]] = self.upsert(Source, {"slug": data["slug"]}, **values)
+        for data in self.records["source"]:  # once all exist
+            self.where = data["_where"]
+            if data.get("listed_in"):
+                source = self.sources[data["slug"]]
+                self.upsert(Source, {"pk": source.pk}, listed_in=self.sources[data["listed_in"]])
+        count = len(self.records["source"])
+        self.log(f"Sources: {count} ({self.new(Source)} new)")
 
     def load_actors(self) -> None:
         names = 0
-        for data in ACTORS:
-            data = dict(data)
-            slug = data.pop("slug")
-            other_names = data.pop("names", [])
-            data["country"] = self.actor(data.get("country"))
-            actor = self.upsert(Actor, {"slug": slug}, **data)
-            self.actors[slug] = actor
-            for name, language, note in other_names:
+        fields = ("name", "short_name", "kind", "iso3", "description", "reference_note")
+        for data in self.records["actor"]:  # states first: the others name them as country
+            self.where = data["_where"]
+            values = {name: data.get(name, "") for name in fields}
+            values["country"] = self.actor(data.get("country"))
+            actor = self.upsert(Actor, {"slug": data["slug"]}, **values)
+            self.cited(actor, data)
+            self.actors[data["slug"]] = actor
+            for name in data.get("names", []):
                 self.upsert(
-                    ActorName, {"actor": actor, "name": name, "language": language}, note=note
+                    ActorName,
+                    {"actor": actor, "name": name["name"], "language": name["language"]},
+                    note=name.get("note", ""),
                 )
-            names += len(other_names)
+                names += 1
         self.log(
-            f"Actors: {len(ACTORS)} ({self.new(Actor)} new), "
+            f"Actors: {len(self.records['actor'])} ({self.new(Actor)} new), "
             f"other names: {names} ({self.new(ActorName)} new)"
         )
 
     def load_memberships(self) -> None:
-        for data in MEMBERSHIPS:
+        for data in self.records["membership"]:
+            self.where = data["_where"]
             membership = self.upsert(
                 Membership,
                 {
@@ -118,10 +159,12 @@ class Loader:
                     "kind": data["kind"],
                 },
                 title=data.get("title", ""),
+                evidence=data.get("evidence", "stated"),
                 note=data.get("note", ""),
             )
-            membership.sources.set(self.source_list(data["sources"]))
-        for data in RELATIONSHIPS:
+            self.cited(membership, data)
+        for data in self.records["relationship"]:
+            self.where = data["_where"]
             relationship = self.upsert(
                 Relationship,
                 {
@@ -131,24 +174,40 @@ class Loader:
                 },
                 description=data["description"],
             )
-            relationship.sources.set(self.source_list(data["sources"]))
+            self.cited(relationship, data)
         self.log(
-            f"Memberships: {len(MEMBERSHIPS)} ({self.new(Membership)} new), "
-            f"relationships: {len(RELATIONSHIPS)} ({self.new(Relationship)} new)"
+            f"Memberships: {len(self.records['membership'])} ({self.new(Membership)} new), "
+            f"relationships: {len(self.records['relationship'])} ({self.new(Relationship)} new)"
         )
+
+    def load_processes(self) -> None:
+        for data in self.records["process"]:
+            self.where = data["_where"]
+            process = self.upsert(
+                Process,
+                {"slug": data["slug"]},
+                name=data["name"],
+                evidence=data.get("evidence", "stated"),
+                description=data["description"],
+                note=data.get("note", ""),
+            )
+            self.cited(process, data)
+            self.process_of.update(dict.fromkeys(data["summits"], process))
 
     def load_summit(self, data: dict) -> None:
         before = self.created.copy()
-        sources = self.source_list(data["sources"])
+        self.where = data["_where"]
+        sources = [self.sources[slug] for slug in data["sources"]]
         summit = self.upsert(
             Summit,
             {"slug": data["slug"]},
             name=data["name"],
             kind=data["kind"],
-            status=data["status"],
-            start_date=data["start_date"],
+            status=data.get("status", "held"),
+            start_date=data.get("start_date"),
             start_date_precision=data["start_date_precision"],
-            date_note=data["date_note"],
+            end_date=data.get("end_date"),
+            date_note=data.get("date_note", ""),
             city=data.get("city", ""),
             country=self.actor(data.get("country")),
             host=self.actor(data.get("host")),
@@ -161,19 +220,21 @@ class Loader:
         for order, text in enumerate(data.get("objectives", []), start=1):
             self.upsert(SummitObjective, {"summit": summit, "order": order}, text=text)
 
-        for item in data["participations"]:
+        for item in data.get("participation", []):
+            self.where = f"{data['_where']}, participation {item.get('slug') or item['actor']}"
             self.upsert(
                 Participation,
                 {"summit": summit, "actor": self.actor(item["actor"])},
                 role=item["role"],
                 delegation_head=self.actor(item.get("delegation_head")),
                 delegation_head_title=item.get("delegation_head_title", ""),
+                delegation_head_evidence=item.get("delegation_head_evidence", "stated"),
                 note=item.get("note", ""),
             )
 
-        proposals = self.load_proposals(data.get("proposals", []), summit, sources)
-
-        for item in data.get("stances", []):
+        proposals = self.load_proposals(data.get("proposal", []), summit, sources)
+        for item in data.get("stance", []):
+            self.where = f"{data['_where']}, stance {item.get('slug') or item['actor']}"
             stance = self.upsert(
                 Stance,
                 {"proposal": proposals[item["proposal"]], "actor": self.actor(item["actor"])},
@@ -183,63 +244,64 @@ class Loader:
             )
             stance.sources.set(sources)
 
+        orders: Counter[str] = Counter()
         outcomes = []
-        for item in data["outcomes"]:
-            outcomes += self.load_outcome(item, summit, sources, proposals)
-        for outcome in outcomes:
-            self.load_initial_status(outcome, data["initial_status"], sources)
+        for item in data.get("outcome", []):
+            self.where = f"{data['_where']}, outcome {item.get('slug') or item['actor']}"
+            parent = self.outcomes[item["parent"]] if item.get("parent") else None
+            orders[item.get("parent", "")] += 1
+            outcomes.append(self.load_outcome(item, summit, sources, proposals, parent, orders))
+        for outcome, item in zip(outcomes, data.get("outcome", []), strict=True):
+            self.load_initial_status(outcome, data, item, sources)
 
-        for item in data.get("reactions", []):
+        for item in data.get("reaction", []):
+            self.where = f"{data['_where']}, reaction {item.get('slug') or item['actor']}"
             self.upsert(
                 Reaction,
                 {"summit": summit, "actor": self.actor(item["actor"]), "source": sources[0]},
                 tone=item["tone"],
+                tone_evidence=item.get("tone_evidence", "stated"),
                 summary=item["summary"],
                 quote=item.get("quote", ""),
             )
 
-        for order, (title, description) in enumerate(data.get("challenges", []), start=1):
+        for order, item in enumerate(data.get("challenge", []), start=1):
             challenge = self.upsert(
                 Challenge,
                 {"summit": summit, "order": order},
-                title=title,
-                description=description,
+                title=item["title"],
+                description=item["description"],
             )
             challenge.sources.set(sources)
 
         top_level = sum(1 for o in outcomes if o.parent_id is None)
         counts = [
             (len(data.get("objectives", [])), "objective"),
-            (len(data["participations"]), "participant"),
-            (len(data.get("proposals", [])), "proposal"),
-            (len(data.get("stances", [])), "stance"),
+            (len(data.get("participation", [])), "participant"),
+            (len(data.get("proposal", [])), "proposal"),
+            (len(data.get("stance", [])), "stance"),
             (top_level, "outcome"),
             (len(outcomes) - top_level, "sub-commitment"),
-            (len(outcomes), "status update"),
-            (sum(len(o.get("follow_ups", [])) for o in data["outcomes"]), "follow-up"),
-            (len(data.get("reactions", [])), "reaction"),
-            (len(data.get("challenges", [])), "challenge"),
+            (sum(len(o.get("follow_ups", [])) for o in data.get("outcome", [])), "follow-up"),
+            (len(data.get("reaction", [])), "reaction"),
+            (len(data.get("challenge", [])), "challenge"),
         ]
         parts = ", ".join(plural(n, word) for n, word in counts if n)
         new = sum((self.created - before).values())
-        self.log(f"{summit.name}: {parts} ({new} new records)")
+        self.log(f"{summit.name}: {parts or 'no outcomes'} ({new} new records)")
 
     def load_proposals(self, items: list[dict], summit: Summit | None, sources) -> dict:
         """Proposals by their "ref" (for stances and origins)."""
-        proposals, counters = {}, {}
+        proposals, counters = {}, Counter()
         for item in items:
-            actor, addressed_to = (
-                self.actor(item.get("actor")),
-                self.actor(item.get("addressed_to")),
-            )
             key = (item.get("actor"), item["kind"])
-            counters[key] = counters.get(key, 0) + 1
+            counters[key] += 1
             proposal = self.upsert(
                 Proposal,
                 {
                     "summit": summit,
-                    "actor": actor,
-                    "addressed_to": addressed_to,
+                    "actor": self.actor(item.get("actor")),
+                    "addressed_to": self.actor(item.get("addressed_to")),
                     "kind": item["kind"],
                     "title": item["title"],
                 },
@@ -252,14 +314,13 @@ class Loader:
                 proposals[item["ref"]] = proposal
         return proposals
 
-    def load_outcome(self, item: dict, summit: Summit, sources, proposals, parent=None) -> list:
-        """The outcome and its sub-commitments, parent first."""
+    def load_outcome(self, item, summit, sources, proposals, parent, orders) -> Outcome:
         outcome = self.upsert(
             Outcome,
             {"slug": item["slug"]},
             summit=summit,
             parent=parent,
-            order=item["order"],
+            order=orders[item.get("parent", "")],
             title=item["title"],
             type=item["type"],
             description=item["description"],
@@ -267,7 +328,10 @@ class Loader:
             due_within_unit=item.get("due_within_unit", ""),
             deadline_text=item.get("deadline_text", ""),
         )
-        outcome.sources.set(sources)
+        outcome.sources.set(
+            [self.sources[s] for s in item["sources"]] if "sources" in item else sources
+        )
+        self.outcomes[item["slug"]] = outcome
         for party in item.get("parties", []):
             self.upsert(
                 OutcomeParty,
@@ -294,75 +358,176 @@ class Loader:
                 **follow_up,
             )
             record.sources.set(sources)
-        loaded = [outcome]
-        for child in item.get("children", []):
-            loaded += self.load_outcome(child, summit, sources, proposals, parent=outcome)
-        return loaded
+        return outcome
 
-    def load_initial_status(self, outcome: Outcome, data: dict, sources) -> None:
-        """The first entry of the outcome's history: agreed, nothing observed yet.
+    def load_initial_status(self, outcome: Outcome, summit: dict, item: dict, sources) -> None:
+        """The first entry of the outcome's history: agreed, nothing observed yet (or the
+        status the outcome's "initial_status" gives, where the source reports more).
 
-        Found again as the outcome's earliest uncorrected "not started" entry. An undated
-        one keeps the day it was first recorded: moving it would rewrite history.
+        Found again as the outcome's earliest uncorrected whole-outcome entry. An undated
+        one keeps the day it was first recorded: moving it would rewrite history. If the
+        file now gives another first status, a correcting entry says so and the first one
+        stays in the history, no longer counting.
         """
-        update = (
-            outcome.status_updates.filter(corrects=None, status=Status.NOT_STARTED)
-            .order_by("pk")
+        status = item.get("initial_status", Status.NOT_STARTED)
+        first = (
+            outcome.status_updates.filter(party=None, corrected_by=None)
+            .order_by("effective_date", "pk")
             .first()
         )
+        date = summit.get("initial_date", summit.get("start_date"))
         values = {
-            "effective_date_precision": data["effective_date_precision"],
-            "summary": data["summary"],
+            "effective_date_precision": summit.get(
+                "initial_precision", summit["start_date_precision"] if date else "on_or_before"
+            ),
+            "undated": date is None,
+            "summary": item.get("initial_summary", summit["initial_summary"]),
         }
-        if update is None:
-            update = StatusUpdate(outcome=outcome, status=Status.NOT_STARTED)
-            values["effective_date"] = data["effective_date"] or timezone.localdate()
+        if first is not None and first.status == status:
+            update = first
+            if date is not None:
+                values["effective_date"] = date
+        else:
+            update = StatusUpdate(outcome=outcome, status=status, corrects=first)
+            values["effective_date"] = first.effective_date if first else date
+            values["effective_date"] = values["effective_date"] or timezone.localdate()
             self.created["StatusUpdate"] += 1
-        elif data["effective_date"] is not None:
-            values["effective_date"] = data["effective_date"]
+        self.save_entry(update, values, sources)
+
+    def save_entry(self, update: StatusUpdate, values: dict, sources) -> None:
         if update._state.adding or any(getattr(update, k) != v for k, v in values.items()):
             for name, value in values.items():
                 setattr(update, name, value)
-            update.full_clean()
+            try:
+                update.full_clean()
+            except ValidationError as error:
+                self.refused(error)
             save_status_update(update, user=None, sources=sources)
         else:
             update.sources.set(sources)
         self.to_publish.append(update)
 
-    def load_processes(self) -> None:
-        for data in PROCESSES:
-            process = self.upsert(
-                Process,
-                {"slug": data["slug"]},
-                name=data["name"],
-                evidence=data["evidence"],
-                description=data["description"],
-                note=data["note"],
+    # -- histories ------------------------------------------------------------------------
+
+    def load_links(self) -> None:
+        for data in self.records["link"]:
+            self.where = data["_where"]
+            link = self.upsert(
+                OutcomeLink,
+                {
+                    "earlier": self.outcomes[data["earlier"]],
+                    "later": self.outcomes[data["later"]],
+                    "kind": data["kind"],
+                },
+                date=data["date"],
+                date_precision=data.get("precision", "day"),
+                evidence=data.get("evidence", "stated"),
+                note=data.get("note", ""),
             )
-            process.sources.set(self.source_list(data["sources"]))
-            self.process_of.update(dict.fromkeys(data["summits"], process))
+            self.cited(link, data)
+
+    def load_statuses(self) -> None:
+        for data in self.records["status"]:
+            self.where = data["_where"]
+            outcome = self.outcomes[data["outcome"]]
+            party = self.party(outcome, data.get("party"))
+            lookup = {
+                "outcome": outcome,
+                "party": party,
+                "status": data["status"],
+                "effective_date": data["date"],
+                "corrects": None,
+            }
+            update = StatusUpdate.objects.filter(**lookup).order_by("pk").first()
+            if update is None:
+                update = StatusUpdate(**lookup)
+                self.created["StatusUpdate"] += 1
+            values = {
+                "effective_date_precision": data.get("precision", "day"),
+                "summary": data["summary"],
+            }
+            self.save_entry(update, values, [self.sources[s] for s in data["sources"]])
+
+    def load_claims(self) -> None:
+        for data in self.records["claim"]:
+            self.where = data["_where"]
+            outcome = self.outcomes[data["outcome"]]
+            claim = self.upsert(
+                Claim,
+                {
+                    "outcome": outcome,
+                    "party": self.party(outcome, data.get("party")),
+                    "claimant": self.actors[data["claimant"]],
+                    "claimed_on": data["date"],
+                    "status": data.get("status", ""),
+                    "withdrawal": data.get("withdrawal", False),
+                },
+                claimed_on_precision=data.get("precision", "day"),
+                words=data["words"],
+            )
+            self.cited(claim, data)
+
+    def load_conditions(self) -> None:
+        for data in self.records["condition"]:
+            self.where = data["_where"]
+            required = self.outcomes[data["required"]]
+            condition = self.upsert(
+                Condition,
+                {
+                    "outcome": self.outcomes[data["outcome"]],
+                    "required": required,
+                    "required_party": self.party(required, data.get("required_party")),
+                },
+                kind=data.get("kind", "requires"),
+                wording=data["wording"],
+                evidence=data.get("evidence", "stated"),
+                met_when=data.get("met_when", ""),
+            )
+            self.cited(condition, data)
 
     def load_recommendations(self) -> None:
-        items = [
-            {"addressed_to": "indonesia", "kind": "recommendation", **item}
-            for item in RECOMMENDATIONS
-        ]
         before = self.new(Proposal)
-        self.load_proposals(items, None, [self.sources["indonesia"]])
-        self.log(f"Recommendations to Indonesia: {len(items)} ({self.new(Proposal) - before} new)")
+        for data in self.records["recommendation"]:
+            self.where = data["_where"]
+            sources = [self.sources[slug] for slug in data["sources"]]
+            item = {"kind": "recommendation", **data}
+            self.load_proposals([item], None, sources)
+        count = len(self.records["recommendation"])
+        self.log(f"Recommendations to Indonesia: {count} ({self.new(Proposal) - before} new)")
+
+    def load_histories(self) -> None:
+        before = self.new(StatusUpdate, Claim, Condition, OutcomeLink)
+        self.load_links()  # first: a superseded entry needs its successor
+        self.load_statuses()
+        self.load_claims()
+        self.load_conditions()
+        counts = ", ".join(
+            plural(len(self.records[table]), word)
+            for table, word in [
+                ("status", "status entry"),
+                ("claim", "claim"),
+                ("condition", "condition"),
+                ("link", "link"),
+            ]  # fmt: skip
+        )
+        new = self.new(StatusUpdate, Claim, Condition, OutcomeLink) - before
+        self.log(f"Histories: {counts} ({new} new)".replace("entrys", "entries"))
 
 
-def load_demo(log: Log = lambda message: None) -> Counter[str]:
-    """Load both source documents; safe to run again. Returns how many records were new.
-    One change of the data (core.changes): all of it or nothing, one new data version."""
-    loader = Loader(log)
+def load_demo(log: Log = lambda message: None, records: Records | None = None) -> Counter[str]:
+    """Load the demo records; safe to run again. Returns how many records were new.
+    One change of the data (core.changes): all of it or nothing, one new data version.
+    The files are checked first (RecordsError): nothing is written from a faulty file."""
+    records = records or read()
+    loader = Loader(records, log)
     with changes():
         loader.load_sources()
         loader.load_actors()
         loader.load_memberships()
         loader.load_processes()
-        for summit in SUMMITS:
+        for summit in records["summit"]:
             loader.load_summit(summit)
+        loader.load_histories()
         loader.load_recommendations()
         # Published once (a re-run keeps the dates), each after what it belongs to.
         published = publish(loader.to_publish, None, with_parents=True)

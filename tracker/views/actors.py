@@ -79,6 +79,8 @@ def actor_detail(request, slug):
         for row in sorted(actor.name_rows or [], key=lambda row: (row["language"], row["name"]))
     ]
 
+    actor.source_list = list(actor.sources.all())
+
     # Memberships and relationships come both ways in one query each; split them here.
     memberships = list(Actor.objects.memberships_of(actor, user, known_at))
     actor.membership_list = [m for m in memberships if m.member_id == actor.pk]

@@ -186,6 +186,19 @@ COLUMNS = [
         "one supersedes it.",
         lambda value: _links(value),
     ),
+    Column(
+        "parties_inferred",
+        "inferred_party_list",
+        "The pairs of parties that are the analyst’s reading, not stated by the source, as "
+        "in parties (in JSON, a list of {actor, role}).",
+        _parties,
+    ),
+    Column(
+        "single_source",
+        "summit_source_count",
+        "true when everything recorded about its summit rests on one source.",
+        lambda count: count == 1,
+    ),
 ]
 COLUMN_NAMES = [column.name for column in COLUMNS]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.shortcuts import render
 from django.urls import reverse
 
-from actors.models import Actor
+from actors.models import Actor, Source
 from core.cache import DatasetCache, public_page
 from core.dates import DatePrecision, PeriodUnit, add_period, format_fuzzy_date, period_display
 from core.search import best_matches
@@ -259,6 +259,7 @@ def search(request):
                 "outcome",
                 Outcome.objects.visible_to(request.user).search(text),
             ),
+            ("sources", "Sources", "source", Source.objects.search(text)),
         ):
             items, count = best_matches(queryset, SEARCH_LIMIT)
             noun = one if count == 1 else label.lower()

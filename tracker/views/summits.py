@@ -6,11 +6,12 @@ from collections import defaultdict
 from itertools import groupby
 from operator import itemgetter
 
-from django.db.models import F
+from django.db.models import F, OuterRef
 from django.shortcuts import render
 from django.urls import reverse
 
 from core.cache import DatasetCache, public_page
+from core.db import count_of
 from outcomes.assessments import roll_up
 from outcomes.models import FollowUp, Outcome, OutcomeLink, StatusUpdate
 from summits.models import Participation, Process, Summit
@@ -198,6 +199,10 @@ def process_detail(request, slug):
         Summit.objects.visible_to(user, known_at)
         .filter(process=process)
         .select_related("country")
+        # A summit whose whole record rests on one source says so.
+        .annotate(
+            source_count=count_of(Summit.sources.through.objects.filter(summit=OuterRef("pk")))
+        )
         .order_by(F("start_date").asc(nulls_last=True), "name", "pk"),
         PROCESS_SUMMITS_PER_PAGE,
     )

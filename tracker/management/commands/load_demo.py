@@ -1,8 +1,9 @@
 """Load the demo dataset: the two source documents, in full. Safe to run again."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from tracker.demo import load_demo
+from tracker.demo.records.reader import RecordsError
 
 
 class Command(BaseCommand):
@@ -13,7 +14,12 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, verbosity: int = 1, **options):
-        created = load_demo(log=self.stdout.write if verbosity > 0 else lambda message: None)
+        try:
+            created = load_demo(log=self.stdout.write if verbosity > 0 else lambda m: None)
+        except RecordsError as error:
+            for problem in error.problems:
+                self.stderr.write(problem)
+            raise CommandError("The demo records have problems: nothing was loaded.") from None
         if verbosity > 0:
             total = sum(created.values())
             self.stdout.write(
