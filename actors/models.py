@@ -175,7 +175,7 @@ class Actor(Versioned, models.Model):
 
     objects = ActorQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta:
         ordering = ["name"]

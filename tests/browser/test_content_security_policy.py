@@ -64,5 +64,5 @@ def test_the_desk_and_the_admin_work_under_the_policy(page: Page, demo):
 
     for path in ["/desk/", f"/outcomes/{outcome.slug}/history/", "/outcomes/?status=none"]:
         assert page.goto(demo + path).status == 200, path
-    follow_up = FollowUp.objects.filter(status="scheduled").first()
+    follow_up = FollowUp.objects.filter(status="planned").first()
     assert page.goto(f"{demo}/desk/follow-ups/{follow_up.pk}/").status == 200

@@ -7,6 +7,9 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
+from outcomes.models import Outcome, Status
+from tracker.demo.records.reader import read
+
 pytestmark = pytest.mark.django_db
 
 DOMAIN_APPS = ("actors", "summits", "outcomes")
@@ -30,10 +33,16 @@ def model_counts() -> dict[str, int]:
 
 
 def test_load_demo_reports_each_section(db):
+    records = read()
     output = load(verbosity=1)
-    assert "Sources: 7 (7 new)" in output
-    assert "Actors: 21 (21 new)" in output
+    sources = len(records["source"])
+    assert f"Sources: {sources} ({sources} new)" in output
+    assert f"Actors: {len(records['actor'])} ({len(records['actor'])} new)" in output
     assert "Tokyo summit on the Korean Peninsula: 6 objectives" in output
+    assert "Inter-Korean summit in Pyongyang: 2 participants, 8 outcomes, 6 sub-commitments" in (
+        output
+    )
+    assert f"Histories: {len(records['status'])} status entries" in output
     assert "Recommendations to Indonesia: 4 (4 new)" in output
 
 
@@ -47,5 +56,32 @@ def test_load_demo_twice_creates_nothing_new(db):
     output = load(verbosity=1)
     assert model_counts() == first
     assert "nothing new" in output
-    assert first["Outcome"] == 11
-    assert first["StatusUpdate"] == 11
+    records = read()
+    # Everything in the files, once: each outcome's first entry and the histories after it.
+    assert first["Outcome"] == len(records.outcomes)
+    assert first["StatusUpdate"] == len(records.outcomes) + len(records["status"])
+    assert first["Claim"] == len(records["claim"])
+    assert first["Condition"] == len(records["condition"])
+    assert first["OutcomeLink"] == len(records["link"])
+    assert first["Source"] == len(records["source"])
+
+
+def test_a_first_status_put_right_in_the_files_corrects_the_entry_it_replaces(db):
+    """An install loaded before Russia's aid was read as under way keeps its "not started"
+    entry in the history, corrected by the new first entry; loading again changes nothing."""
+    load()
+    aid = Outcome.objects.get(slug="russia-north-korea-economic-humanitarian-aid")
+    [first] = aid.status_updates.all()
+    first.status = Status.NOT_STARTED
+    first.save()
+    load()
+    entries = list(aid.status_updates.order_by("pk"))
+    assert [(e.status, e.corrects_id) for e in entries] == [
+        (Status.NOT_STARTED, None),
+        (Status.IN_PROGRESS, first.pk),
+    ]
+    assert entries[1].effective_date == first.effective_date and entries[1].undated
+    aid.refresh_from_db()
+    assert aid.current_status == Status.IN_PROGRESS
+    load()
+    assert aid.status_updates.count() == 2

@@ -331,8 +331,8 @@ ANONYMOUS = {
     "summit list": 4,
     "summit page": 10,  # tests/site/test_pages_summits.py says which
     "outcome list": 11,  # tests/site/test_pages_outcomes.py says which
-    "actor page": 10,
-    "search": 4,
+    "actor page": 11,
+    "search": 5,
 }
 
 

@@ -83,10 +83,10 @@ def test_every_kind_of_citation_protects_a_source(db):
     """Each many-to-many field to Source, in any app, is found by the guard."""
     source = make_source()
     citing_fields = [rel for rel in Source._meta.related_objects if rel.many_to_many]
-    # memberships, relationships, processes, summits, proposals, stances, challenges,
-    # outcomes, claims, conditions, links across summits, status updates, follow-ups and
-    # follow-up changes
-    assert len(citing_fields) == 14
+    # actors' descriptions, memberships, relationships, processes, summits, proposals,
+    # stances, challenges, outcomes, claims, conditions, links across summits, status
+    # updates, follow-ups and follow-up changes
+    assert len(citing_fields) == 15
     summit = make_summit()
     summit.sources.add(source)
 

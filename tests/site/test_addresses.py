@@ -15,6 +15,7 @@ SLUGS = {
     "outcome": "tokyo-2025-continue-talks",
     "actor": "japan",
     "process": "korean-peace-process",
+    "source": "indonesia",
 }
 
 # name: (arguments, the permanent path, a visitor's status, an editor's status)
@@ -48,6 +49,7 @@ ADDRESSES = {
         302,
         200,
     ),
+    "source_detail": (("source",), "/sources/indonesia/", 200, 200),
     "actor_list": ((), "/actors/", 200, 200),
     "actor_detail": (("actor",), "/actors/japan/", 200, 200),
     "actor_scorecard": (("actor",), "/actors/japan/scorecard/", 200, 200),

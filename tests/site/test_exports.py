@@ -109,6 +109,8 @@ def test_the_csv_has_the_documented_columns_in_order(client, world):
         "waiting",
         "links_back",
         "links_forward",
+        "parties_inferred",
+        "single_source",
     ]
 
 
@@ -146,6 +148,8 @@ def test_a_csv_row_carries_every_column(client, world):
         "waiting": "false",
         "links_back": "",
         "links_forward": "",
+        "parties_inferred": "",
+        "single_source": "false",
     }
     assert rows["talks"]["due_date"] == "2025-12-06"
     assert rows["talks"]["due_date_precision"] == "day"
@@ -175,6 +179,10 @@ def test_the_json_has_the_same_keys_and_values_as_the_csv(client, world):
             "current_claims": str(result["current_claims"]),
             "disputed": "true" if result["disputed"] else "false",
             "waiting": "true" if result["waiting"] else "false",
+            "parties_inferred": ";".join(
+                f"{p['actor']}:{p['role']}" for p in result["parties_inferred"]
+            ),
+            "single_source": "true" if result["single_source"] else "false",
             **{
                 name: ";".join(f"{link['kind']}:{link['outcome']}" for link in result[name])
                 for name in ("links_back", "links_forward")

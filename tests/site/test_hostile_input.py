@@ -160,7 +160,7 @@ PARAMETERS = {
 
 @pytest.fixture
 def world(demo):
-    return {"follow_up": FollowUp.objects.filter(status="scheduled").first().pk}
+    return {"follow_up": FollowUp.objects.filter(status="planned").first().pk}
 
 
 def client_for(needs_staff: bool, alice, client):

@@ -283,7 +283,7 @@ def test_summits_attended_come_twenty_a_page_with_a_page_number_of_their_own(
     first = page(client, korea)
     # As on any actor page, less what has nothing to fetch (sources of relationships,
     # proposals and their outcomes): the same number of queries on any page.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         second = page(client, korea, summits="2", page="1")
 
     assert [s.name for s in first.context["summits"]] == [f"Summit {n:02}" for n in range(1, 21)]
@@ -460,14 +460,15 @@ def test_actor_page_runs_a_fixed_number_of_queries(client, django_assert_num_que
         party(outcome, korea, PartyRole.BENEFICIARY)
 
     # 1 the actor with its country, other names, and how many summits it attended and
-    # proposals it made or received (for their paginators); 2 memberships both ways (with
+    # proposals it made or received (for their paginators); 1b the sources its description
+    # comes from; 2 memberships both ways (with
     # member and organisation); 3-4 relationships both ways (with both actors) and their
     # sources; 5-6 a page of the summits it attended (with country), and its participations
     # there (with heads); 7 a page of the proposals it made or that are addressed to it (with
     # summit, maker and addressee); 8 the outcomes those proposals led to; 9 the ids of a
     # page of its commitments, with how many it has in each status and in all (window
     # functions); 10 those commitments with status, summit, parent and its roles in each.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = page(client, korea, as_of="2025-12-31")
     assert response.context["page_obj"].paginator.count == n
     assert len(response.context["summits"]) == n
@@ -488,10 +489,11 @@ def test_commitments_come_fifty_a_page_under_headings_that_count_all_pages(
 
     # As on any actor page (above), less the queries with nothing to fetch (sources of
     # relationships, summits, proposals and what they led to), whichever page and however
-    # many pages: the actor, memberships, relationships, a page of commitments (ids, rows).
-    with django_assert_num_queries(5):
+    # many pages: the actor, its sources, memberships, relationships, a page of commitments
+    # (ids, rows).
+    with django_assert_num_queries(6):
         first = page(client, korea)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         second = page(client, korea, page="2")
 
     assert len(first.context["page_obj"]) == 50 and len(second.context["page_obj"]) == 3

@@ -339,6 +339,7 @@ def test_search_finds_summits_actors_proposals_and_outcomes(client, searchable):
         "actors": [],
         "proposals": ["Progress on the abduction issue"],
         "outcomes": [],
+        "sources": [],
     }
     html = response.content.decode()
     assert "2 results" in html and 'href="/summits/tokyo/"' in html
@@ -447,8 +448,9 @@ def test_search_runs_a_fixed_number_of_queries(
     # One query per kind, each fetching the best matches with how many matched, up to
     # MATCH_LIMIT (a window count)
     # and what a result line shows: 1 summits (with country), 2 actors (other names joined
-    # in a subquery), 3 proposals (with actor, addressee and summit), 4 outcomes (with summit).
-    with django_assert_num_queries(4):
+    # in a subquery), 3 proposals (with actor, addressee and summit), 4 outcomes (with summit),
+    # 5 sources (with the source whose references list them).
+    with django_assert_num_queries(5):
         response = client.get(reverse("search"), {"q": "hotline"})
     assert response.context["result_count"] == 4 * item_count
 

@@ -735,11 +735,12 @@ def test_summit_page_runs_a_fixed_number_of_queries(client, django_assert_num_qu
     #   challenges and the summits following it up (JSON lists in the same row)
     # 2-6 its participants (with actor and head), proposals (with actor and addressee),
     #     their stances (with actor), reactions (with actor and source), sources
+    # 6b the references those sources list
     # 7 its outcomes and those its proposals led to, with their status, one row per link
     # 8 the updates in force of its outcomes, replayed for the chart
     # 9 the follow-ups with their outcome and resulting summit
     # 10 the links from its outcomes to earlier summits' commitments
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = detail(client, summit, as_of="2025-12-31")
     assert len(response.context["outcomes"]) == n
     assert len(response.context["chart"].bars) == n + 1
@@ -754,5 +755,5 @@ def test_summit_page_without_as_of_runs_the_same_queries(client, django_assert_n
     summit = make_summit()
     fill_summit(summit, n)
 
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         detail(client, summit)

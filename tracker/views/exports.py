@@ -391,7 +391,8 @@ def _csv_cells(row: dict) -> list:
     """A JSON row as the values of CSV cells, lists joined by ";" (core.csvfile writes
     them: no value empty, booleans true/false, text that a spreadsheet would run escaped)."""
     cells = dict(row)
-    cells["parties"] = ";".join(f"{p['actor']}:{p['role']}" for p in row["parties"])
+    for name in ("parties", "parties_inferred"):
+        cells[name] = ";".join(f"{p['actor']}:{p['role']}" for p in row[name])
     cells["sources"] = ";".join(row["sources"])
     for name in ("links_back", "links_forward"):
         cells[name] = ";".join(f"{link['kind']}:{link['outcome']}" for link in row[name])
