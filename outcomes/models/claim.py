@@ -20,7 +20,7 @@ import operator
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -107,14 +107,15 @@ class ClaimQuerySet(PublishableQuerySet):
         )
 
     def for_feed(self, outcomes=None, limit: int = 50):
-        """Claims newest recorded first, each one news when it was recorded (withdrawals
-        too), of the given outcomes (a queryset) if any; with outcome, summit, claimant,
-        side and sources."""
+        """Claims by the day they were recorded, newest first, each one news when it was
+        recorded (withdrawals too); within a day, latest claimed first (as the status
+        entries' feed). Of the given outcomes (a queryset) if any; with outcome, summit,
+        claimant, side and sources."""
         claims = self if outcomes is None else self.filter(outcome__in=outcomes.values("pk"))
         return (
             claims.select_related("outcome__summit", "claimant", "party__actor")
             .prefetch_related("sources")
-            .order_by("-recorded_at", "-pk")[:limit]
+            .order_by(TruncDate("recorded_at").desc(), "-claimed_on", "-recorded_at", "-pk")[:limit]
         )
 
 

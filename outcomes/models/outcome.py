@@ -306,7 +306,9 @@ class OutcomeQuerySet(DeadlineQuerySet, PublishableQuerySet):
         query, and a prefetch adds two queries per chunk. Instead each row carries its
         parties (party_list: "actor-slug:role"; inferred_party_list: those that are the
         analyst's reading) and sources (source_list: slugs) joined by ";" in a subquery,
-        in no particular order (GROUP_CONCAT on SQLite cannot be ordered), and its parent's slug only if that parent is public (parent_slug)."""
+        in no particular order (GROUP_CONCAT on SQLite cannot be ordered), and its parent's
+        slug only if that parent is public (parent_slug); summit_source_count, for the
+        single-source mark."""
         # The actor's slug by a subquery on its primary key, not a join: for a join
         # PostgreSQL hashes the whole actor table once per outcome (0.07 ms x 10,000 rows).
         actor_slug = Subquery(Actor.objects.filter(pk=OuterRef("actor_id")).values("slug"))

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from outcomes.models import Outcome, Status
+from tracker.views.outcomes import PER_PAGE as OUTCOMES_PER_PAGE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,7 +47,7 @@ def test_from_the_overview_to_a_summit_to_an_outcome_and_its_timeline(page: Page
 def test_filtering_and_paging_the_outcome_list_keeps_the_filters(page: Page, demo, screenshot):
     page.goto(demo + "/outcomes/")
     rows = page.locator("main table tbody tr")
-    expect(rows).to_have_count(Outcome.objects.count())
+    expect(rows).to_have_count(min(Outcome.objects.count(), OUTCOMES_PER_PAGE))
     screenshot("outcome-list")
 
     page.get_by_label("Summit", exact=True).select_option("russia-north-korea-defense-agreement")
@@ -69,11 +70,11 @@ def test_filtering_and_paging_the_outcome_list_keeps_the_filters(page: Page, dem
 
 def test_changing_the_as_of_date_shows_the_past_with_a_notice(page: Page, demo, screenshot):
     page.goto(demo + "/outcomes/")
-    page.get_by_label("Status as of").fill("2025-01-01")
+    page.get_by_label("Status as of").fill("1953-01-01")
     page.get_by_label("Status as of").press("Enter")
-    expect(page).to_have_url(re.compile(r"as_of=2025-01-01"))
-    expect(page.locator(".notice-as-of")).to_contain_text("1 January 2025")
-    # Before the Tokyo summit nothing had a status yet.
+    expect(page).to_have_url(re.compile(r"as_of=1953-01-01"))
+    expect(page.locator(".notice-as-of")).to_contain_text("1 January 1953")
+    # Before the armistice nothing had a status yet.
     expect(page.locator("main table")).not_to_contain_text(Status.NOT_STARTED.label)
     screenshot("outcome-list-as-of")
     page.get_by_role("link", name="Show today’s status").click()

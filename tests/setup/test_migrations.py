@@ -92,6 +92,20 @@ ADDED_COLUMNS = {
 }
 for table in ("summits_summit", "summits_historicalsummit"):
     ADDED_COLUMNS[table] = ADDED_COLUMNS.get(table, set()) | {"process_id"}
+# Issue 15: the marks a record needs where a source does not state it (empty or “stated”
+# for every old record), a source's place in another's references, undated entries.
+ISSUE_15 = {
+    "actors_actor": {"reference_note"},
+    "actors_source": {"listed_in_id"},
+    "actors_membership": {"evidence"},
+    "summits_participation": {"delegation_head_evidence"},
+    "summits_reaction": {"tone_evidence"},
+    "outcomes_statusupdate": {"undated"},
+}
+for table, columns in ISSUE_15.items():
+    history = table.replace("_", "_historical", 1)
+    for name in (table, history):
+        ADDED_COLUMNS[name] = ADDED_COLUMNS.get(name, set()) | columns
 
 
 def test_every_migration_applies_from_zero(database_url):

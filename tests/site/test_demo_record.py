@@ -9,11 +9,12 @@ import io
 import pytest
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils import timezone
 
 from core.dates import DatePrecision, overdue_display
 from outcomes.lineage import lineage_of
-from outcomes.models import FollowUp, Outcome, Status, StatusUpdate
+from outcomes.models import Claim, FollowUp, Outcome, Status, StatusUpdate
 from summits.models import Participation, Reaction
 from tests.factories import make_outcome, make_source, make_update
 
@@ -181,8 +182,13 @@ def test_undated_entries_read_undated_and_are_not_news_of_the_loading_day(client
     latest = page.context["latest_changes"][0]
     dated = StatusUpdate.objects.filter(undated=False, effective_date__lte=timezone.localdate())
     assert latest.effective_date == max(dated.values_list("effective_date", flat=True))
+    # The feed: loaded at once, the demo's entries read as its events, latest first.
     feed = text_of(client.get(reverse("updates_feed")))
     first_entry = feed[feed.index("<entry>") : feed.index("</entry>")]
+    claim = Claim.objects.order_by("-claimed_on").first()
+    newest = max(latest.effective_date, claim.claimed_on)
+    title = latest.outcome.title if newest == latest.effective_date else claim.outcome.title
+    assert escape(title) in first_entry
     assert "undated" not in first_entry
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.dates import DatePrecision
-from outcomes.models import OutcomeParty, PartyRole, Status
+from outcomes.models import OutcomeParty, PartyRole, Status, StatusUpdate
 from tests.factories import (
     make,
     make_actor,
@@ -59,13 +59,20 @@ def world():
 # --- Atom feed ------------------------------------------------------------------------------
 
 
-def test_feed_lists_status_changes_newest_recorded_first(client, world):
-    # Recorded order, not effective order: the aid update was recorded last.
+def test_feed_lists_status_changes_by_day_recorded_then_by_what_happened(client, world):
+    # Recorded the same day (a dataset loaded at once): what happened last comes first,
+    # whatever order they were entered in.
     assert titles(client.get(FEED)) == [
-        "Aid: Stalled",
         "Peace forum: In progress",
+        "Aid: Stalled",
         "Hotlines: Not started",
     ]
+    # Recorded a day later, an entry about an earlier event is news before them all.
+    hotlines = world["hotlines"].status_updates.get()
+    StatusUpdate.objects.filter(pk=hotlines.pk).update(
+        recorded_at=hotlines.recorded_at + datetime.timedelta(days=1)
+    )
+    assert titles(client.get(FEED))[0] == "Hotlines: Not started"
 
 
 def test_feed_entries_link_to_the_outcome_with_a_stable_id_and_the_recorded_time(client, world):

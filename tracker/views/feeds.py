@@ -41,6 +41,14 @@ class FeedScope:
         return self.outcome or self.summit or self.actor
 
 
+def feed_order(item) -> tuple:
+    """Newest first: by the day recorded; within a day, by what happened, undated entries
+    after dated ones (StatusUpdateQuerySet.for_feed, ClaimQuerySet.for_feed)."""
+    happened = item.claimed_on if isinstance(item, Claim) else item.effective_date
+    dated = not getattr(item, "undated", False)
+    return (timezone.localdate(item.recorded_at), dated, happened, item.recorded_at, item.pk)
+
+
 class UpdatesFeed(Feed):
     """Status changes and actors' claims about them, newest recorded first: a correction is
     news when it is recorded, and so is a claim (or its withdrawal)."""
@@ -110,8 +118,7 @@ class UpdatesFeed(Feed):
                 outcomes = outcomes.filter(pk=scope.outcome.pk)
         updates = StatusUpdate.objects.public().for_feed(outcomes, limit=FEED_LIMIT)
         claims = Claim.objects.public().for_feed(outcomes, limit=FEED_LIMIT)
-        items = sorted([*updates, *claims], key=lambda item: (item.recorded_at, item.pk))
-        return items[::-1][:FEED_LIMIT]
+        return sorted([*updates, *claims], key=feed_order, reverse=True)[:FEED_LIMIT]
 
     def item_title(self, update) -> str:
         if isinstance(update, Claim):
