@@ -9,8 +9,8 @@ import io
 import pytest
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import timezone
+from django.utils.html import escape
 
 from core.dates import DatePrecision, overdue_display
 from outcomes.lineage import lineage_of
