@@ -28,7 +28,16 @@ class MembershipInline(CompactTabularInline):
     fk_name = "member"
     verbose_name = "membership or post"
     verbose_name_plural = "memberships and posts"
-    fields = ["organisation", "kind", "title", "start_date", "end_date", "note", "sources"]
+    fields = [
+        "organisation",
+        "kind",
+        "title",
+        "evidence",
+        "start_date",
+        "end_date",
+        "note",
+        "sources",
+    ]
     autocomplete_fields = ["organisation", "sources"]
 
 
@@ -39,9 +48,17 @@ class ActorAdmin(VersionedAdminMixin, AuditedAdmin):
     # Other names too, so that “КНДР” finds North Korea, here and in every autocomplete.
     search_fields = ["name", "short_name", "iso3", "names__name"]
     list_select_related = ["country"]
-    autocomplete_fields = ["country"]
+    autocomplete_fields = ["country", "sources"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = [("name", "short_name"), "slug", ("kind", "iso3"), "country", "description"]
+    fields = [
+        ("name", "short_name"),
+        "slug",
+        ("kind", "iso3"),
+        "country",
+        "description",
+        "sources",
+        "reference_note",
+    ]
     inlines = [ActorNameInline, MembershipInline]
 
 
@@ -61,6 +78,7 @@ class SourceAdmin(VersionedAdminMixin, AuditedAdmin):
     list_display = ["title", "kind", "publisher", "published", "language"]
     list_filter = ["kind", "language"]
     search_fields = ["title", "authors", "publisher", "url"]
+    autocomplete_fields = ["listed_in"]
     date_hierarchy = "published_on"
     # Django 6 will assume https for URLs typed without a scheme; do so already.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -68,10 +86,21 @@ class SourceAdmin(VersionedAdminMixin, AuditedAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["title", "slug", "kind", "authors", "publisher", "citation", "url"]},
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "kind",
+                    "authors",
+                    "publisher",
+                    "citation",
+                    "url",
+                    "no_url_reason",
+                ]
+            },
         ),
         ("Date", {"fields": [("published_on", "published_on_precision"), "date_note"]}),
-        (None, {"fields": ["language", "note"]}),
+        (None, {"fields": ["language", "note", "listed_in"]}),
     ]
 
     published = property_column("published_display", "published", ordering="published_on")

@@ -273,6 +273,12 @@ class Source(Versioned, models.Model):
         help_text="Volume, issue and pages for journals, e.g. “15(2), 89–105”.",
     )
     url = models.URLField("URL", max_length=500, blank=True)
+    no_url_reason = models.CharField(
+        "why it has no URL",
+        max_length=300,
+        blank=True,
+        help_text="For a source without an address: why, e.g. “listed without a URL”.",
+    )
     published_on = models.DateField(
         null=True, blank=True, help_text="Leave empty if the source gives no date."
     )

@@ -96,7 +96,7 @@ for table in ("summits_summit", "summits_historicalsummit"):
 # for every old record), a source's place in another's references, undated entries.
 ISSUE_15 = {
     "actors_actor": {"reference_note"},
-    "actors_source": {"listed_in_id"},
+    "actors_source": {"listed_in_id", "no_url_reason"},
     "actors_membership": {"evidence"},
     "summits_participation": {"delegation_head_evidence"},
     "summits_reaction": {"tone_evidence"},

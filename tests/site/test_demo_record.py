@@ -214,6 +214,7 @@ def test_the_overview_says_the_tokyo_talks_are_overdue_no_more_precisely_than_kn
 def test_the_indonesia_articles_references_are_listed_on_its_pages_and_found(client, demo):
     article = text_of(client.get(reverse("source_detail", args=["indonesia"])))
     assert 'References it lists <span class="count">(5)</span>' in article
+    assert "without its address" in article  # why it has no URL
     assert "Indonesia’s Diplomatic Role in ASEAN and Beyond" in article
     summit = text_of(
         client.get(reverse("summit_detail", args=["russia-north-korea-defense-agreement"]))

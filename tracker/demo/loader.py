@@ -106,8 +106,8 @@ class Loader:
     # -- sections -----------------------------------------------------------------------
 
     def load_sources(self) -> None:
-        fields = ("title", "kind", "publisher", "authors", "citation", "url", "date_note",
-                  "language", "note")  # fmt: skip
+        fields = ("title", "kind", "publisher", "authors", "citation", "url", "no_url_reason",
+                  "date_note", "language", "note")  # fmt: skip
         for data in self.records["source"]:
             self.where = data["_where"]
             values = {name: data.get(name, "") for name in fields}
