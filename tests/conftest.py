@@ -10,11 +10,13 @@ as prose (all are staff; password tests.factories.PASSWORD):
     erin     Editor       a second editor, for two people editing at once
 """
 
+from contextlib import contextmanager
+
 import pytest
 from django.core.management import call_command
 from django.db import connections, transaction
 
-from tests.factories import staff_member
+from tests.factories import load_two_texts, staff_member
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -64,19 +66,38 @@ def erin(db):
     return staff_member("erin", "Editor")
 
 
-@pytest.fixture(scope="module")
-def demo_data(django_db_setup, django_db_blocker):
-    """The demo dataset, loaded once for a module whose tests only read it: each test runs
-    in a transaction of its own inside this one, which is rolled back after the module.
+@contextmanager
+def loaded_for_the_module(django_db_blocker, load):
+    """What load() writes, for a module whose tests only read it: each test runs in a
+    transaction of its own inside this one, which is rolled back after the module.
     (Module-scoped fixtures are set up before a test's db, so it is there first.)"""
     with django_db_blocker.unblock():
         module = transaction.atomic()
         module.__enter__()
-        call_command("load_demo", verbosity=0)
+        load()
     yield
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
         module.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """The whole demo dataset, loaded once for the module (loaded_for_the_module)."""
+    with loaded_for_the_module(django_db_blocker, lambda: call_command("load_demo", verbosity=0)):
+        yield
+
+
+@pytest.fixture(scope="module")
+def two_texts_data(django_db_setup, django_db_blocker):
+    """The demo's two source documents, loaded once for the module (load_two_texts)."""
+    with loaded_for_the_module(django_db_blocker, load_two_texts):
+        yield
+
+
+@pytest.fixture
+def two_texts(two_texts_data, db):
+    """The demo's two source documents (two_texts_data) for one test."""
 
 
 @pytest.fixture

@@ -33,6 +33,8 @@ from outcomes.models import (
 )
 from outcomes.services import save_status_update
 from summits.models import Summit
+from tracker.demo import load_demo
+from tracker.demo.records.reader import TWO_TEXTS, read
 
 _counter = itertools.count(1)
 
@@ -207,3 +209,10 @@ def form_data(response) -> dict:
 def days(n: int) -> datetime.date:
     """n days from today (negative: ago)."""
     return timezone.localdate() + datetime.timedelta(days=n)
+
+
+def load_two_texts() -> None:
+    """The demo's two source documents alone (tracker.demo.records.reader.TWO_TEXTS): a
+    second or two to load, where the whole demo takes ten or more; for tests that need real
+    data to browse, not the Korean record."""
+    load_demo(records=read(TWO_TEXTS))

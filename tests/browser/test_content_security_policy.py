@@ -4,10 +4,10 @@ the admin's own scripts (calendar, autocomplete, inlines) used."""
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from outcomes.models import FollowUp, Outcome
+from tests.factories import load_two_texts
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,7 +28,7 @@ PUBLIC = [
 
 @pytest.fixture
 def demo(live_server):
-    call_command("load_demo", verbosity=0)
+    load_two_texts()  # the demo's two source documents: what these paths need
     editor = User.objects.create_superuser("root", password="root-pass")
     editor.groups.add(Group.objects.get(name="Editor"))
     return live_server.url

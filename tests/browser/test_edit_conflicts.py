@@ -3,19 +3,19 @@ second save is refused, shows what the first changed, and keeps the second one's
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
 from outcomes.models import Outcome
 from tests.browser.conftest import SCREENSHOTS, watch_policy
+from tests.factories import load_two_texts
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def demo(live_server):
-    call_command("load_demo", verbosity=0)
+    load_two_texts()  # the demo's two source documents: what these paths need
     for name in ("alice", "bob"):
         user = User.objects.create_user(name, password=f"{name}-pass", is_staff=True)
         user.groups.add(Group.objects.get(name="Analyst"))

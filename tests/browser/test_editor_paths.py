@@ -5,19 +5,19 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from core.publishing import unpublish
 from outcomes.models import Outcome, StatusUpdate
+from tests.factories import load_two_texts
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def demo(live_server):
-    call_command("load_demo", verbosity=0)
+    load_two_texts()  # the demo's two source documents: what these paths need
     for name in ("editor", "analyst"):
         user = User.objects.create_user(name, password=f"{name}-pass", is_staff=True)
         user.groups.add(Group.objects.get(name=name.capitalize()))

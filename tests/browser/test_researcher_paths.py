@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from outcomes.models import Outcome, Status
+from tests.factories import load_two_texts
 from tracker.views.outcomes import PER_PAGE as OUTCOMES_PER_PAGE
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def demo(live_server):
-    call_command("load_demo", verbosity=0)
+    load_two_texts()  # the demo's two source documents: what these paths need
     return live_server.url
 
 

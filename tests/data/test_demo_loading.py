@@ -8,6 +8,7 @@ from django.apps import apps
 from django.core.management import call_command
 
 from outcomes.models import Outcome, Status
+from tests.factories import load_two_texts
 from tracker.demo.records.reader import read
 
 pytestmark = pytest.mark.django_db
@@ -69,12 +70,12 @@ def test_load_demo_twice_creates_nothing_new(db):
 def test_a_first_status_put_right_in_the_files_corrects_the_entry_it_replaces(db):
     """An install loaded before Russia's aid was read as under way keeps its "not started"
     entry in the history, corrected by the new first entry; loading again changes nothing."""
-    load()
+    load_two_texts()
     aid = Outcome.objects.get(slug="russia-north-korea-economic-humanitarian-aid")
     [first] = aid.status_updates.all()
     first.status = Status.NOT_STARTED
     first.save()
-    load()
+    load_two_texts()
     entries = list(aid.status_updates.order_by("pk"))
     assert [(e.status, e.corrects_id) for e in entries] == [
         (Status.NOT_STARTED, None),
@@ -83,5 +84,5 @@ def test_a_first_status_put_right_in_the_files_corrects_the_entry_it_replaces(db
     assert entries[1].effective_date == first.effective_date and entries[1].undated
     aid.refresh_from_db()
     assert aid.current_status == Status.IN_PROGRESS
-    load()
+    load_two_texts()
     assert aid.status_updates.count() == 2

@@ -82,7 +82,7 @@ ADDRESSES = {
 
 
 @pytest.fixture
-def arguments(demo):
+def arguments(two_texts):
     return {**SLUGS, "follow_up": str(FollowUp.objects.get().pk)}
 
 

@@ -81,7 +81,7 @@ def overdue_on(client, day: datetime.date | None, outcome_slug: str, summit_slug
     ],
     ids=str,
 )
-def test_the_pages_agree_on_the_demos_talks_and_seoul_summit(client, demo, day, overdue):
+def test_the_pages_agree_on_the_demos_talks_and_seoul_summit(client, two_texts, day, overdue):
     pages = overdue_on(client, day, TALKS, TOKYO)
     for page, (outcomes, follow_ups) in pages.items():
         assert (TALKS in outcomes) == overdue, (page, day)

@@ -159,7 +159,7 @@ PARAMETERS = {
 
 
 @pytest.fixture
-def world(demo):
+def world(two_texts):
     return {"follow_up": FollowUp.objects.filter(status="planned").first().pk}
 
 
@@ -191,7 +191,7 @@ def test_no_hostile_value_of_any_parameter_is_a_server_error(client, alice, worl
 
 @pytest.mark.parametrize("value", ["\x00", "x" * 300, "é", "-", "..", "%00", "9" * 40])
 @pytest.mark.parametrize("name", ["summit_detail", "outcome_detail", "actor_detail"])
-def test_a_hostile_address_is_a_404(client, demo, name, value):
+def test_a_hostile_address_is_a_404(client, two_texts, name, value):
     url = reverse(name, args=["placeholder"]).replace("placeholder", value)
     assert client.get(url).status_code == 404
 
@@ -380,7 +380,7 @@ ADMIN_CORPUS = ["\x00", "9" * 40, "-1", "²", "0001-01-01", "2025-02-30", "x" * 
 
 
 @pytest.mark.parametrize("model", sorted(admin.site._registry, key=lambda m: m._meta.label))
-def test_no_hostile_value_on_an_admin_list_is_a_server_error(alice, demo, model):
+def test_no_hostile_value_on_an_admin_list_is_a_server_error(alice, two_texts, model):
     client = signed_in(alice)
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
     for param in ADMIN_PARAMETERS:

@@ -54,6 +54,7 @@ class Loader:
         self.actors: dict[str, Actor] = {}
         self.outcomes: dict[str, Outcome] = {}
         self.process_of: dict[str, Process] = {}  # summit slug: its process
+        self.processes: dict[str, Process] = {}
         # What the demo holds is reviewed work: published at the end, all together.
         self.to_publish: list[Publishable] = []
         self.where = ""  # the file entry being written, for the loader's messages
@@ -191,7 +192,8 @@ class Loader:
                 note=data.get("note", ""),
             )
             self.cited(process, data)
-            self.process_of.update(dict.fromkeys(data["summits"], process))
+            self.processes[data["slug"]] = process
+            self.process_of.update(dict.fromkeys(data.get("summits", []), process))
 
     def load_summit(self, data: dict) -> None:
         before = self.created.copy()
@@ -212,7 +214,8 @@ class Loader:
             host=self.actor(data.get("host")),
             venue_note=data.get("venue_note", ""),
             summary=data["summary"],
-            process=self.process_of.get(data["slug"]),
+            process=self.process_of.get(data["slug"])
+            or (self.processes[data["process"]] if data.get("process") else None),
         )
         summit.sources.set(sources)
 

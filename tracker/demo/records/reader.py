@@ -33,6 +33,9 @@ HERE = Path(__file__).resolve().parent
 
 # The order the files load in: the two source documents first, the Korean record after.
 FILES = sorted(HERE.glob("*.toml"), key=lambda p: (not p.name.startswith("0"), p.name))
+# The two source documents alone, which need nothing from the other files: a small demo for
+# tests that only need some data to browse.
+TWO_TEXTS = [HERE / "00-tokyo.toml", HERE / "01-indonesia.toml"]
 
 
 class RecordsError(Exception):
@@ -138,6 +141,7 @@ TABLES: dict[str, dict] = {
         "venue_note": TEXT,
         "summary": TEXT,
         "sources": SOURCES,
+        "process": TEXT,
         "objectives": TEXT,
         "initial_summary": TEXT,
         "initial_date": DATE,
@@ -246,7 +250,7 @@ REQUIRED: dict[str, set[str]] = {
     "actor": {"slug", "name", "kind"},
     "membership": {"member", "organisation", "kind", "sources"},
     "relationship": {"actor", "other", "kind", "description", "sources"},
-    "process": {"slug", "name", "description", "summits", "sources"},
+    "process": {"slug", "name", "description", "sources"},
     "summit": {
         "slug",
         "name",
@@ -476,8 +480,11 @@ def check_references(records: Records, checker: Checker, known: dict[str, set[st
         for slug in process.get("summits", []):
             if slug not in summits and slug not in known.get("summit", set()):
                 checker.problem(process["_where"], f"names summit “{slug}”, which no file defines")
+    processes = {p["slug"] for p in records["process"]} | known.get("process", set())
     for summit in records["summit"]:
         where = summit["_where"]
+        if summit.get("process") and summit["process"] not in processes:
+            checker.problem(where, f"names process “{summit['process']}”, which no file defines")
         refs = {p["ref"] for p in summit.get("proposal", []) if "ref" in p}
         own = {o["slug"] for o in summit.get("outcome", [])}
         for stance in summit.get("stance", []):
