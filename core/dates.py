@@ -11,6 +11,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.timesince import timesince
 
 
 class DatePrecision(models.TextChoices):
@@ -120,8 +121,6 @@ def overdue_display(due: datetime.date, precision: str, on: datetime.date) -> st
     """How long past due, no more precisely than the due date is known: “overdue by 2 weeks,
     3 days” for an exact day, “overdue (about a year)” for one computed from an approximate
     or month-only date (never “11 months, 3 weeks” of a date known to a month)."""
-    from django.utils.timesince import timesince
-
     if precision == DatePrecision.DAY:
         return f"overdue by {timesince(due, on)}"
     months = round((on - due).days / 30.44)

@@ -31,6 +31,12 @@ class SummitStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+def source_count(summit: str = "pk") -> Subquery:
+    """How many sources the summit (the outer query's field `summit`) cites, as a subquery:
+    1 is a summit whose whole record rests on one source, marked “single source”."""
+    return count_of(Summit.sources.through.objects.filter(summit=OuterRef(summit)))
+
+
 class SummitQuerySet(PublishableQuerySet):
     def held(self):
         return self.filter(status=SummitStatus.HELD)

@@ -32,7 +32,7 @@ from core.dates import format_fuzzy_date
 from core.db import count_of, joined_texts, related_or_none, related_rows, vocabulary_rank
 from core.publishing import Publishable, PublishableQuerySet, can_see_drafts, drafts_index
 from core.search import text_matches, text_search
-from summits.models import Proposal, Summit, evidence_field
+from summits.models import Proposal, Summit, evidence_field, source_count
 
 from .choices import OutcomeType, PartyRole, Status
 from .claim import Claim
@@ -335,9 +335,7 @@ class OutcomeQuerySet(DeadlineQuerySet, PublishableQuerySet):
                 Concat(actor_slug, Value(":"), "role"),
                 ";",
             ),
-            summit_source_count=count_of(
-                Summit.sources.through.objects.filter(summit=OuterRef("summit_id"))
-            ),
+            summit_source_count=source_count("summit_id"),
         )
 
     def for_detail(self, as_of: datetime.date | None = None, user=None, known_at=None):

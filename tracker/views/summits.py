@@ -6,15 +6,14 @@ from collections import defaultdict
 from itertools import groupby
 from operator import itemgetter
 
-from django.db.models import F, OuterRef
+from django.db.models import F
 from django.shortcuts import render
 from django.urls import reverse
 
 from core.cache import DatasetCache, public_page
-from core.db import count_of
 from outcomes.assessments import roll_up
 from outcomes.models import FollowUp, Outcome, OutcomeLink, StatusUpdate
-from summits.models import Participation, Process, Summit
+from summits.models import Participation, Process, Summit, source_count
 
 from ..charts import bar_chart
 from ..filters import SummitFilter
@@ -200,9 +199,7 @@ def process_detail(request, slug):
         .filter(process=process)
         .select_related("country")
         # A summit whose whole record rests on one source says so.
-        .annotate(
-            source_count=count_of(Summit.sources.through.objects.filter(summit=OuterRef("pk")))
-        )
+        .annotate(source_count=source_count())
         .order_by(F("start_date").asc(nulls_last=True), "name", "pk"),
         PROCESS_SUMMITS_PER_PAGE,
     )

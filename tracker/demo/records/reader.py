@@ -50,11 +50,11 @@ def vocabulary(choices) -> frozenset[str]:
 
 DATED = vocabulary(DatePrecision) - {DatePrecision.UNKNOWN}
 
-# Per table: key -> kind. A kind is "text" (a string), "date", "bool", "int", "slugs" (a
-# list of source slugs), a frozenset (a vocabulary), ("actor",) / ("outcome",) (a slug of
-# that table), or a dict (a sub-table or list of sub-tables, with its own keys). Keys in
-# REQUIRED[table] must be present.
-TEXT, DATE, BOOL, INT, SOURCES = "text", "date", "bool", "int", "slugs"
+# Per table: key -> kind. A kind is "text" (a string), "strings" (a list of them), "date",
+# "bool", "int", "slugs" (a list of source slugs), a frozenset (a vocabulary), ("actor",) /
+# ("outcome",) (a slug of that table), or a dict (a sub-table or list of sub-tables, with
+# its own keys). Keys in REQUIRED[table] must be present.
+TEXT, STRINGS, DATE, BOOL, INT, SOURCES = "text", "strings", "date", "bool", "int", "slugs"
 ACTOR, OUTCOME, SUMMIT = ("actor",), ("outcome",), ("summit",)
 
 PARTY = {"actor": ACTOR, "role": vocabulary(PartyRole), "evidence": vocabulary(Evidence),
@@ -123,7 +123,7 @@ TABLES: dict[str, dict] = {
         "evidence": vocabulary(Evidence),
         "description": TEXT,
         "note": TEXT,
-        "summits": TEXT,
+        "summits": STRINGS,
         "sources": SOURCES,
     },
     "summit": {
@@ -142,7 +142,7 @@ TABLES: dict[str, dict] = {
         "summary": TEXT,
         "sources": SOURCES,
         "process": TEXT,
-        "objectives": TEXT,
+        "objectives": STRINGS,
         "initial_summary": TEXT,
         "initial_date": DATE,
         "initial_precision": DATED,
@@ -361,7 +361,7 @@ class Checker:
         elif kind == SOURCES:
             if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
                 self.problem(where, f"“{key}” must list at least one source slug")
-        elif key in ("objectives", "summits"):
+        elif kind == STRINGS:
             if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
                 self.problem(where, f"“{key}” must be a list of strings")
         elif isinstance(kind, frozenset):
@@ -434,7 +434,7 @@ def check_references(records: Records, checker: Checker, known: dict[str, set[st
     actors = {a["slug"] for a in records["actor"]} | known.get("actor", set())
     outcomes = records.outcomes
     outcome_slugs = outcomes.keys() | known.get("outcome", set())
-    summits = {s["slug"]: s for s in records["summit"]}
+    summits = {s["slug"] for s in records["summit"]}
 
     urls: dict[str, str] = {}
     for source in sources.values():
@@ -531,17 +531,15 @@ def check_references(records: Records, checker: Checker, known: dict[str, set[st
     for claim in records["claim"]:
         if ("status" in claim) == bool(claim.get("withdrawal")):
             checker.problem(claim["_where"], "a claim has a “status” or “withdrawal = true”")
-    check_dates(records, checker, summits)
+    check_dates(records, checker)
 
 
-def summit_date(summit: dict | None):
-    return summit.get("start_date") if summit else None
-
-
-def check_dates(records: Records, checker: Checker, summits: dict) -> None:
+def check_dates(records: Records, checker: Checker) -> None:
     """Entries after their summit, sources on or after what they report, histories in order."""
     sources = records.sources
-    summit_of = {o["slug"]: s for s in records["summit"] for o in s.get("outcome", [])}
+    start_of = {
+        o["slug"]: s.get("start_date") for s in records["summit"] for o in s.get("outcome", [])
+    }
     last: dict[tuple, datetime.date] = {}
     for table in ("status", "claim", "link"):
         for entry in records[table]:
@@ -549,7 +547,7 @@ def check_dates(records: Records, checker: Checker, summits: dict) -> None:
             if type(date) is not datetime.date:
                 continue
             outcome = entry.get("later") if table == "link" else entry.get("outcome")
-            start = summit_date(summit_of.get(outcome))
+            start = start_of.get(outcome)
             if start and date < start:
                 checker.problem(
                     where, f"dated {date}, before its summit ({start}) agreed “{outcome}”"
