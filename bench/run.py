@@ -75,6 +75,8 @@ def django_env(database_url: str) -> dict:
         # Served over plain HTTP on loopback: no redirect to HTTPS, no secure-only cookies.
         HTTPS="0",
         LOG_LEVEL="ERROR",
+        # wrk sends thousands of requests a second from one address: not to be throttled.
+        API_ANON_RATE="100000000/minute",
     )
     return env
 
@@ -392,6 +394,17 @@ def our_pages(plan: dict) -> list[Page]:
             f"/actors/{plan['scorecard_busiest_actor']}/scorecard/",
             None,
         ),
+    ]
+    # Issue 16: the API, never page-cached (each answer is rendered afresh): a page of 50
+    # outcomes, the same filtered by a party, and one outcome with all it carries.
+    pages += [
+        Page("API, outcomes (page of 50)", "/api/v1/outcomes/", expect='"results"'),
+        Page(
+            "API, outcomes of an actor (page of 50)",
+            f"/api/v1/outcomes/?actor={plan['actor']}",
+            expect='"results"',
+        ),
+        Page("API, an outcome", f"/api/v1/outcomes/{plan['outcome']}/", expect='"party_sides"'),
     ]
     pages.append(
         Page(

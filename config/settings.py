@@ -38,6 +38,10 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # The layers, each importing only those listed before it (tests/setup/test_layers.py).
     "core",
     "actors",
@@ -218,6 +222,61 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
         "object-src": [NONE],
     }
+}
+
+# --- The read API (/api/v1/, tracker/api/) ---------------------------------------------------
+# Read-only JSON. Anonymous clients see published records only and are throttled per address
+# (API_ANON_RATE, e.g. "120/minute"); staff with a token (`manage.py drf_create_token <name>`,
+# sent as "Authorization: Token <key>") or a session see drafts too, as on the pages.
+API_ANON_RATE = env("API_ANON_RATE") or "120/minute"
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": ["tracker.api.throttling.AnonymousThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "tracker.api.views.errors_as_json",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Summit Outcome Tracker API",
+    "DESCRIPTION": (
+        "Read-only access to the tracker's published records: summits, actors, sources, "
+        "proposals, outcomes with their parties, per-party status, claims, conditions and "
+        "links, status entries, follow-ups and processes. Every list takes `as_of` (statuses "
+        "on that date) and `known_at` (the records as the tracker published them at the end "
+        "of that day); the outcome and summit lists take the filters of their pages. Lists are "
+        "paged by cursor: follow `next`. Responses carry an ETag and Last-Modified from the "
+        "data version: send If-None-Match to poll cheaply."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Each vocabulary is one named enum in the schema, as it is one class in the code.
+    "ENUM_NAME_OVERRIDES": {
+        "DatePrecision": "core.dates.DatePrecision",
+        "ActorKind": "actors.models.ActorKind",
+        "SourceKind": "actors.models.SourceKind",
+        "Language": "actors.models.Language",
+        "SummitKind": "summits.models.SummitKind",
+        "SummitStatus": "summits.models.SummitStatus",
+        "ParticipantRole": "summits.models.ParticipantRole",
+        "ProposalKind": "summits.models.ProposalKind",
+        "Theme": "summits.models.Theme",
+        "OutcomeStatus": "outcomes.models.choices.Status",
+        "OutcomeType": "outcomes.models.choices.OutcomeType",
+        "PartyRole": "outcomes.models.choices.PartyRole",
+        "FollowUpKind": "outcomes.models.choices.FollowUpKind",
+        "FollowUpStatus": "outcomes.models.choices.FollowUpStatus",
+        "LinkKind": "outcomes.models.link.LinkKind",
+    },
 }
 
 LOGGING = {

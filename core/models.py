@@ -2,6 +2,7 @@
 the publication log (every publication, edit while public and withdrawal of every record),
 and the fields that say who did what to a record."""
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -49,6 +50,13 @@ class DataVersion(models.Model):
     def current(cls) -> str:
         """The token now (one query); "" before the first change is recorded."""
         return cls.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+
+    @classmethod
+    def stamp(cls) -> tuple[str, "datetime.datetime | None"]:
+        """The token and when it last changed (one query): ("", None) before the first
+        change. For ETag and Last-Modified."""
+        row = cls.objects.filter(pk=1).values_list("token", "changed_at").first()
+        return row or ("", None)
 
     @classmethod
     def bump(cls) -> None:

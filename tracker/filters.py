@@ -21,13 +21,23 @@ from core.params import IsoDateField
 from outcomes.dependencies import waiting_q
 from outcomes.models import (
     NO_STATUS_LABEL,
+    FollowUpKind,
+    FollowUpStatus,
+    Outcome,
     OutcomeParty,
     OutcomeType,
     Status,
     disputed_q,
     status_rank,
 )
-from summits.models import Participation, Process, Summit, SummitStatus
+from summits.models import (
+    Participation,
+    Process,
+    ProposalKind,
+    Summit,
+    SummitStatus,
+    Theme,
+)
 
 NO_STATUS = "none"
 
@@ -192,16 +202,26 @@ class OutcomeFilter(django_filters.FilterSet):
 
     def notices(self) -> list[str]:
         """One sentence per ignored value, quoting it (cut short) and saying what was wrong."""
-        notices = []
+        return [
+            f"{problem} Ignored." if dated else f"{problem.removesuffix('.')}; ignored."
+            for problem, dated in self._problems()
+        ]
+
+    def problems(self) -> list[str]:
+        """The same sentences for a caller that refuses the request (the API)."""
+        return [problem for problem, _ in self._problems()]
+
+    def _problems(self) -> list[tuple[str, bool]]:
+        problems = []
         for name, errors in self.errors.items():
             label = self.filters[name].label
             if isinstance(self.filters[name], IsoDateFilter):  # the date rule says what is wrong
-                notices.append(f"{label}: {errors[0]} Ignored.")
+                problems.append((f"{label}: {errors[0]}", True))
                 continue
             raw = str(self.data.get(name, "")).replace("\x00", "")
             shown = raw if len(raw) <= 40 else raw[:40] + "…"
-            notices.append(f"{label}: “{shown}” {_HINTS.get(name, 'is not valid')}; ignored.")
-        return notices
+            problems.append((f"{label}: “{shown}” {_HINTS.get(name, 'is not valid')}.", False))
+        return problems
 
     def others(self, name: str) -> QuerySet:
         """The outcomes every filter but `name` (and the sort) selects."""
@@ -433,9 +453,67 @@ class SummitFilter(django_filters.FilterSet):
 
     def notices(self) -> list[str]:
         """One sentence per parameter that was ignored because its value is not valid."""
+        return [f"{problem}; that filter was ignored." for _, problem in self._problems()]
+
+    def problems(self) -> list[str]:
+        """The same sentences for a caller that refuses the request (the API)."""
+        return [f"{name}: {problem}." for name, problem in self._problems()]
+
+    def _problems(self) -> list[tuple[str, str]]:
         labels = {"year": "year", "actor": "participant", "status": "summit status"}
         return [
-            f"“{str(self.data.get(name, ''))[:40]}” is not a known {labels[name]}; "
-            "that filter was ignored."
+            (name, f"“{str(self.data.get(name, ''))[:40]}” is not a known {labels[name]}")
             for name in self.errors
         ]
+
+
+# --- The API's other collections (/api/v1/proposals/, status-entries/, follow-ups/) --------
+# Lists that have no page of their own with filters: a slug names each record, as elsewhere.
+
+
+class _SlugFilters(django_filters.FilterSet):
+    """problems(): one sentence per value that is not valid, quoting it."""
+
+    def problems(self) -> list[str]:
+        return [
+            f"{self.filters[name].label}: “{str(self.data.get(name, ''))[:40]}” is not valid "
+            f"({errors[0].rstrip('.')})."
+            for name, errors in self.errors.items()
+        ]
+
+
+class ProposalFilter(_SlugFilters):
+    summit = django_filters.ModelChoiceFilter(
+        label="Summit", queryset=Summit.objects.all(), to_field_name="slug"
+    )
+    actor = django_filters.ModelChoiceFilter(
+        label="Proposed by", queryset=Actor.objects.all(), to_field_name="slug"
+    )
+    kind = django_filters.ChoiceFilter(label="Kind", choices=ProposalKind.choices)
+    theme = django_filters.ChoiceFilter(label="Theme", choices=Theme.choices)
+
+
+class StatusEntryFilter(_SlugFilters):
+    outcome = django_filters.ModelChoiceFilter(
+        label="Outcome", queryset=Outcome.objects.all(), to_field_name="slug"
+    )
+    party = django_filters.ModelChoiceFilter(
+        label="Party",
+        queryset=Actor.objects.all(),
+        to_field_name="slug",
+        field_name="party__actor",
+    )
+    status = django_filters.ChoiceFilter(label="Status", choices=Status.choices)
+    whole_outcome = django_filters.BooleanFilter(
+        label="Whole outcome", field_name="party", lookup_expr="isnull"
+    )
+
+
+class FollowUpFilter(_SlugFilters):
+    outcome = django_filters.ModelChoiceFilter(
+        label="Outcome", queryset=Outcome.objects.all(), to_field_name="slug"
+    )
+    status = django_filters.ChoiceFilter(
+        label="Status", choices=FollowUpStatus.choices, field_name="status_then"
+    )
+    kind = django_filters.ChoiceFilter(label="Kind", choices=FollowUpKind.choices)

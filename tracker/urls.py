@@ -6,6 +6,7 @@ from django.urls import include, path
 from .views import (
     accounts,
     actors,
+    citations,
     desk,
     exports,
     feeds,
@@ -55,6 +56,8 @@ urlpatterns = [
         scorecards.actor_scorecard_csv,
         name="actor_scorecard_csv",
     ),
+    # A page's suggested citation for reference managers: kind is summits, outcomes or actors.
+    path("<str:kind>/<slug:slug>/citation.<str:fmt>", citations.citation, name="citation"),
     path("feeds/updates.atom", feeds.UpdatesFeed(), name="updates_feed"),
     path("deadlines.ics", feeds.deadlines_ics, name="deadlines_ics"),
     # Signed-in work: the follow-up desk (editors) and sign-in itself.
@@ -73,4 +76,6 @@ urlpatterns = [
     path("desk/publish/", desk.publish, name="desk_publish"),
     path("accounts/login/", accounts.SignInView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
+    # The read API for programs (tracker/api/), documented at /api/v1/docs/.
+    path("api/v1/", include("tracker.api.urls")),
 ]

@@ -66,3 +66,18 @@ def test_the_desk_and_the_admin_work_under_the_policy(page: Page, demo):
         assert page.goto(demo + path).status == 200, path
     follow_up = FollowUp.objects.filter(status="planned").first()
     assert page.goto(f"{demo}/desk/follow-ups/{follow_up.pk}/").status == 200
+
+
+def test_the_api_documentation_works_under_the_policy(page: Page, demo):
+    """The API's documentation page is served whole by the app (no CDN) and runs under the
+    policy: Swagger UI draws every resource from the schema, and trying a call works."""
+    response = page.goto(demo + "/api/v1/docs/")
+    assert response.status == 200
+    expect(page.locator(".opblock-summary-path").first).to_be_visible()
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert "/api/v1/outcomes/{slug}/" in [path.replace("\u200b", "") for path in paths]
+    page.locator(".opblock-summary-path", has_text="/api/v1/actors/").first.click()
+    page.get_by_role("button", name="Try it out").click()
+    page.get_by_role("button", name="Execute").click()
+    status = page.locator(".live-responses-table tbody .response-col_status").first
+    expect(status).to_contain_text("200")

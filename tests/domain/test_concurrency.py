@@ -88,7 +88,11 @@ def test_every_versioned_model_and_inline_in_the_admin_checks_versions():
     checked = []
     for model, model_admin in admin.site._registry.items():
         # Django's users and groups, and django-axes' sign-in attempts, keep their own admin.
-        assert isinstance(model_admin, AuditedAdmin) or model._meta.app_label in ("auth", "axes")
+        assert isinstance(model_admin, AuditedAdmin) or model._meta.app_label in (
+            "auth",
+            "axes",
+            "authtoken",
+        )
         if issubclass(model, Versioned):
             assert isinstance(model_admin, VersionedAdminMixin), model
             assert issubclass(model_admin.form, VersionedFormMixin), model

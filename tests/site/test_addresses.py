@@ -6,7 +6,8 @@ demo data; a name added to tracker/urls.py without being listed here fails the f
 import pytest
 from django.urls import get_resolver, reverse
 
-from outcomes.models import FollowUp
+from outcomes.models import FollowUp, StatusUpdate
+from summits.models import Proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -78,12 +79,49 @@ ADDRESSES = {
     "password_reset": ((), "/accounts/password_reset/", 200, 200),
     "password_reset_done": ((), "/accounts/password_reset/done/", 200, 200),
     "password_reset_complete": ((), "/accounts/reset/done/", 200, 200),
+    "citation": (
+        ("kind", "outcome", "format"),
+        "/outcomes/tokyo-2025-continue-talks/citation.bib",
+        200,
+        200,
+    ),
+}
+
+# The API's addresses (namespace "api"): name, arguments and permanent path; each answers
+# 200 to anyone.
+API_ADDRESSES = {
+    "root": ((), "/api/v1/"),
+    "schema": ((), "/api/v1/schema/"),
+    "docs": ((), "/api/v1/docs/"),
+    "summits": ((), "/api/v1/summits/"),
+    "summit": (("summit",), "/api/v1/summits/tokyo-summit-2025/"),
+    "processes": ((), "/api/v1/processes/"),
+    "process": (("process",), "/api/v1/processes/korean-peace-process/"),
+    "actors": ((), "/api/v1/actors/"),
+    "actor": (("actor",), "/api/v1/actors/japan/"),
+    "sources": ((), "/api/v1/sources/"),
+    "source": (("source",), "/api/v1/sources/indonesia/"),
+    "proposals": ((), "/api/v1/proposals/"),
+    "proposal": (("proposal",), "/api/v1/proposals/{proposal}/"),
+    "outcomes": ((), "/api/v1/outcomes/"),
+    "outcome": (("outcome",), "/api/v1/outcomes/tokyo-2025-continue-talks/"),
+    "status-entries": ((), "/api/v1/status-entries/"),
+    "status-entry": (("status_entry",), "/api/v1/status-entries/{status_entry}/"),
+    "follow-ups": ((), "/api/v1/follow-ups/"),
+    "follow-up": (("follow_up",), "/api/v1/follow-ups/{follow_up}/"),
 }
 
 
 @pytest.fixture
 def arguments(two_texts):
-    return {**SLUGS, "follow_up": str(FollowUp.objects.get().pk)}
+    return {
+        **SLUGS,
+        "follow_up": str(FollowUp.objects.get().pk),
+        "proposal": str(Proposal.objects.public().first().pk),
+        "status_entry": str(StatusUpdate.objects.public().first().pk),
+        "kind": "outcomes",
+        "format": "bib",
+    }
 
 
 def test_every_named_address_is_listed():
@@ -101,6 +139,20 @@ def test_each_address_answers_where_it_always_has(client, alice, arguments, name
     assert client.get(url).status_code == visitor
     client.force_login(alice)
     assert client.get(url).status_code == editor
+
+
+def test_every_api_address_is_listed():
+    _, api = get_resolver().namespace_dict["api"]
+    names = {name for name in api.reverse_dict if isinstance(name, str)}
+    assert names - {"no-such-address"} == set(API_ADDRESSES)
+
+
+@pytest.mark.parametrize("name", sorted(API_ADDRESSES))
+def test_each_api_address_answers_where_it_always_has(client, arguments, name):
+    needs, path = API_ADDRESSES[name]
+    url = reverse(f"api:{name}", args=[arguments[argument] for argument in needs])
+    assert url == path.format(**arguments)
+    assert client.get(url).status_code == 200
 
 
 def test_the_admin_answers_at_its_address(admin_client):

@@ -26,6 +26,9 @@ class PageContext:
     def __init__(self, request):
         self.request = request
         self.notices: list[str] = []
+        # The same problems with the parameters, without what the page does instead: for the
+        # API, which refuses rather than showing something else.
+        self.problems: list[str] = []
         self._requested_pages: dict[str, int] = {}
         self._asked: dict[str, str] = {}
         self.as_of = self.read_date("as_of", "the as-of date", "Showing today’s status instead.")
@@ -42,6 +45,7 @@ class PageContext:
         try:
             return parse_date(raw, what, not_after_today=True)
         except BadValue as error:
+            self.problems.append(str(error))
             self.notices.append(f"{error} {instead}")
             return None
 

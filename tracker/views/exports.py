@@ -26,6 +26,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -207,7 +208,7 @@ def outcome_export_csv(request):
     outcomes, page, problems = _outcomes(request)
     if problems:
         return refusal(problems)
-    row_of = _row_maker(request)
+    row_of = row_maker(request)
     rows = (_csv_cells(row_of(outcome)) for outcome in outcomes)
     return download(
         csvfile.stream(COLUMN_NAMES, rows, CHUNK_SIZE),
@@ -220,7 +221,7 @@ def outcome_export_json(request):
     outcomes, page, problems = _outcomes(request)
     if problems:
         return JsonResponse({"errors": problems}, status=400)
-    row_of = _row_maker(request)
+    row_of = row_maker(request)
     head = {"as_of": _iso(page.status_on), "known_at": _iso(page.known_on)}
     results = (row_of(outcome) for outcome in outcomes)
     return download(_json_stream(head, results), "application/json", _filename(page, "json"))
@@ -240,18 +241,36 @@ def _json_stream(head: dict, results):
     yield "".join(lines) + f'\n], "count": {count}}}\n'
 
 
+# What a row of the exports reads from OutcomeQuerySet.for_export(), once each.
+EXPORT_FIELDS = list(dict.fromkeys(column.field for column in COLUMNS))
+
+
+def filtered_for_export(request, page: PageContext, outcomes=None):
+    """The list's filters (OutcomeFilter) bound to the request, over the outcomes given
+    (default: the public ones) as for_export() shapes them, with claims, conditions and links
+    (the export's columns), and what was wrong with the request. The exports and the API's
+    outcome collection both start here, so that a filter selects the same outcomes in both."""
+    # With known_at, the outcomes public then, with the statuses of that day unless as_of
+    # says another: the file as the tracker would have given it then.
+    outcomes = Outcome.objects.public(page.known_at) if outcomes is None else outcomes
+    filters = OutcomeFilter.from_request(request, page, export_queryset(page, outcomes))
+    return filters, page.notices + filters.notices()
+
+
+def export_queryset(page: PageContext, outcomes):
+    """The outcomes given, with what a row of the exports reads (for_export, and claims,
+    conditions and links), for the page's dates."""
+    outcomes = outcomes.for_export(page.status_on, page.known_at)
+    return with_claims_conditions_links(outcomes, page.status_date, page.known_at)
+
+
 def _outcomes(request, fields=None):
     """The filtered, sorted outcomes (for_export values: those of COLUMNS, or the fields
     given) as an iterator, and what was wrong with the request."""
     page = PageContext(request)
-    # With known_at, the outcomes public then, with the statuses of that day unless as_of
-    # says another: the file as the tracker would have given it then.
-    outcomes = Outcome.objects.public(page.known_at).for_export(page.status_on, page.known_at)
-    outcomes = with_claims_conditions_links(outcomes, page.status_date, page.known_at)
-    filters = OutcomeFilter.from_request(request, page, outcomes)
-    problems = page.notices + filters.notices()
-    fields = fields or dict.fromkeys(column.field for column in COLUMNS)
-    return filters.qs.values(*fields).iterator(chunk_size=CHUNK_SIZE), page, problems
+    filters, problems = filtered_for_export(request, page)
+    values = filters.qs.values(*(fields or EXPORT_FIELDS))
+    return values.iterator(chunk_size=CHUNK_SIZE), page, problems
 
 
 # --- The yearly panel: /outcomes/panel.csv and /outcomes/panel.json -------------------------
@@ -368,7 +387,7 @@ def download(chunks, content_type: str, filename: str) -> StreamingHttpResponse:
     return response
 
 
-def _row_maker(request) -> Callable[[dict], dict]:
+def row_maker(request) -> Callable[[dict], dict]:
     """A function from a for_export() row to the export's row (COLUMNS, JSON values).
 
     The url column: reversing the URL and building it absolute for every row was a tenth of
@@ -415,7 +434,7 @@ class Table:
 
     stem: str
     columns: list[tuple[str, str]]
-    rows: Callable[[PageContext], object]
+    rows: Callable[..., object]  # (page, about=None): rows, all or of one outcome
 
     @property
     def names(self) -> list[str]:
@@ -449,8 +468,12 @@ def _cell(value):
     return ";".join(value) if isinstance(value, list) else value
 
 
-def _claim_rows(page: PageContext):
-    claims = claims_for_export(page.status_date, page.known_at).values(
+def _claim_rows(page: PageContext, about: int | None = None):
+    """The claims' rows; about: only those about that outcome (its id)."""
+    claims = claims_for_export(page.status_date, page.known_at)
+    if about is not None:
+        claims = claims.filter(outcome=about)
+    claims = claims.values(
         "pk",
         "outcome__slug",
         "party__actor__slug",
@@ -504,8 +527,12 @@ CLAIMS = Table(
 )
 
 
-def _condition_rows(page: PageContext):
-    conditions = conditions_for_export(page.status_date, page.known_at).values(
+def _condition_rows(page: PageContext, about: int | None = None):
+    """The conditions' rows; about: only those of that outcome (its id), on either side."""
+    conditions = conditions_for_export(page.status_date, page.known_at)
+    if about is not None:
+        conditions = conditions.filter(Q(outcome=about) | Q(required=about))
+    conditions = conditions.values(
         "pk",
         "outcome__slug",
         "kind",
@@ -568,8 +595,12 @@ CONDITIONS = Table(
 )
 
 
-def _link_rows(page: PageContext):
-    links = links_for_export(page.known_at).values(
+def _link_rows(page: PageContext, about: int | None = None):
+    """The links' rows; about: only those of that outcome (its id), at either end."""
+    links = links_for_export(page.known_at)
+    if about is not None:
+        links = links.filter(Q(earlier=about) | Q(later=about))
+    links = links.values(
         "pk",
         "earlier__slug",
         "earlier__summit__slug",
