@@ -5,7 +5,9 @@ the database the suite runs on: .ci/run runs it on SQLite and on PostgreSQL."""
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import (
@@ -26,10 +28,19 @@ def two_texts_here(django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def not_throttled(two_texts_here):
-    # The property tests send hundreds of requests from one address.
-    with override_settings(API_ANON_RATE="100000/minute"):
-        yield
+def served_in_the_test(two_texts_here):
+    """Requests go to the app's WSGI handler in this process, inside the test's transaction:
+    as Django's test client does, the handler must not close the database connection after
+    each request (on PostgreSQL, a connection in a transaction would be closed). And the
+    property tests send hundreds of requests from one address: not throttled."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        with override_settings(API_ANON_RATE="100000/minute"):
+            yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 # The schema is read as a client reads it, from the app (it needs no database).
