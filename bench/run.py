@@ -404,7 +404,12 @@ def our_pages(plan: dict) -> list[Page]:
             f"/api/v1/outcomes/?actor={plan['actor']}",
             expect='"results"',
         ),
-        Page("API, an outcome", f"/api/v1/outcomes/{plan['outcome']}/", expect='"party_sides"'),
+        Page(
+            "API, an outcome",
+            f"/api/v1/outcomes/{plan['outcome']}/",
+            expect='"party_sides"',
+            max_queries=OUTCOME_PAGE_QUERIES,
+        ),
     ]
     pages.append(
         Page(
