@@ -38,7 +38,7 @@ from rest_framework.views import APIView, exception_handler
 
 from actors.models import Actor, ActorKind, Source, SourceKind
 from core.models import DataVersion
-from core.params import BadValue, parse_whole_number
+from core.params import BIGGEST_ID, BadValue, parse_id, parse_whole_number
 from core.publishing import can_see_drafts
 from outcomes.assessments import Window, with_assessment
 from outcomes.models import FollowUp, Outcome, OutcomeParty, StatusUpdate
@@ -137,7 +137,7 @@ class Cursor(CursorPagination):
             raise BadParameters([INVALID_CURSOR]) from None
         if cursor is not None and cursor.position is not None:
             try:
-                parse_whole_number(cursor.position, "an id", low=0, high=2**63 - 1)
+                parse_whole_number(cursor.position, "an id", low=0, high=BIGGEST_ID)
             except BadValue:
                 raise BadParameters([INVALID_CURSOR]) from None
         return cursor
@@ -376,7 +376,7 @@ class RecordView(ReadView):
 
 def _by_id(raw: str) -> int:
     try:
-        return parse_whole_number(raw, "the id of a record", low=1, high=2**63 - 1)
+        return parse_id(raw)
     except BadValue as error:
         raise NotFound(f"{error}.") from None
 

@@ -17,7 +17,7 @@ def citation(request, kind, slug, fmt):
     if kind not in MODELS or fmt not in FORMATS:
         raise Http404("There is no such citation format.")
     page = PageContext(request)
-    if page.notices:
+    if page.problems:
         return HttpResponse(
             "This citation was not made:\n" + "\n".join(page.problems) + "\n",
             status=400,
