@@ -338,6 +338,20 @@ class OutcomeQuerySet(DeadlineQuerySet, PublishableQuerySet):
             summit_source_count=source_count("summit_id"),
         )
 
+    def with_has_claims_conditions_links(self):
+        """Adds whether there is anything to read (drafts too): has_claims, has_conditions
+        (on either side), has_links (at either end). Most outcomes have none, and their page
+        and API record then read none."""
+        return self.annotate(
+            has_claims=Exists(Claim.objects.filter(outcome=OuterRef("pk"))),
+            has_conditions=Exists(
+                Condition.objects.filter(Q(outcome=OuterRef("pk")) | Q(required=OuterRef("pk")))
+            ),
+            has_links=Exists(
+                OutcomeLink.objects.filter(Q(earlier=OuterRef("pk")) | Q(later=OuterRef("pk")))
+            ),
+        )
+
     def for_detail(self, as_of: datetime.date | None = None, user=None, known_at=None):
         """One outcome's page: statuses as of as_of (with_status), and everything the page
         lists that user may see (visible_to: drafts only for staff; at known_at, what was
@@ -351,17 +365,7 @@ class OutcomeQuerySet(DeadlineQuerySet, PublishableQuerySet):
             self.visible_to(user, known_at)
             .with_status(as_of, known_at)
             .with_edits_after(known_at)
-            .annotate(
-                # Whether there is anything to read (drafts too): most outcomes have no
-                # claim, condition or link, and their page then reads none.
-                has_claims=Exists(Claim.objects.filter(outcome=OuterRef("pk"))),
-                has_conditions=Exists(
-                    Condition.objects.filter(Q(outcome=OuterRef("pk")) | Q(required=OuterRef("pk")))
-                ),
-                has_links=Exists(
-                    OutcomeLink.objects.filter(Q(earlier=OuterRef("pk")) | Q(later=OuterRef("pk")))
-                ),
-            )
+            .with_has_claims_conditions_links()
             .select_related("summit", "parent")
             .prefetch_related(
                 Prefetch(

@@ -141,11 +141,14 @@ def test_the_outcome_filters_select_what_the_export_selects(client, world, query
     assert slugs(client, f"outcomes/?{query}&page_size=1") == expected
 
 
-def test_an_outcome_in_the_collection_is_the_export_row(client, world):
-    exported = json.loads(client.get("/outcomes/export.json").getvalue())["results"]
-    assert sorted(every(client, "outcomes/"), key=lambda r: r["id"]) == sorted(
-        exported, key=lambda r: r["id"]
-    )
+@pytest.mark.parametrize("dates", ["", "as_of=2025-08-15"])
+def test_an_outcome_in_the_collection_is_the_export_row(client, world, dates):
+    """The API reads disputed and waiting in Python for its page of rows, the export in SQL
+    for all: the same rule, so the same values (talks is disputed, and waits on hotlines)."""
+    exported = json.loads(client.get(f"/outcomes/export.json?{dates}").getvalue())["results"]
+    api = every(client, f"outcomes/?{dates}")
+    assert sorted(api, key=lambda r: r["id"]) == sorted(exported, key=lambda r: r["id"])
+    assert any(row["disputed"] for row in api) and any(row["waiting"] for row in api)
 
 
 def test_as_of_gives_the_status_then(client, world):
@@ -283,7 +286,7 @@ ENDPOINTS = {
     "proposals": "proposals/",
     "outcomes": "outcomes/",
     "outcomes filtered": "outcomes/?actor=north-korea&as_of=2025-10-01",
-    "outcome": "outcomes/hotlines/",
+    "outcome": "outcomes/talks/",  # with a claim, a condition and a link
     "status entries": "status-entries/?outcome=hotlines",
     "follow-ups": "follow-ups/?as_of=2025-10-01",
 }
@@ -297,6 +300,9 @@ def more(world, n: int):
         make_update(outcome, sources=[make_source(), make_source()])
         make_update(world["hotlines"], party=world["side"], effective_date=D(2025, 10, i + 1))
         make_claim(world["hotlines"], make_actor(), claimed_on=D(2025, 10, i + 1))
+        make_claim(world["talks"], make_actor(), claimed_on=D(2025, 10, i + 1))
+        make_condition(world["talks"], outcome)
+        make_link(make_outcome(summit=make_summit(), slug=f"earlier-{i}"), world["talks"])
         make_follow_up(outcome, due_date=D(2026, 1, i + 1))
         make(
             Proposal,
@@ -336,9 +342,13 @@ QUERIES = {
     "actor": 2,
     "sources": 2,
     "proposals": 3,  # proposals (summit, actor, addressee joined), their sources
-    "outcomes": 2,  # one query: the export's row, subqueries and all
-    "outcomes filtered": 3,  # the party filter's actor
-    "outcome": 10,  # row, sides, claims, conditions, links, parts, entries (+ sources), follow-ups
+    # The page's ids, their export rows, and disputed and waiting as the list page reads
+    # them: claims, conditions, the entries of what those wait on.
+    "outcomes": 6,
+    "outcomes filtered": 6,  # the party filter's actor; as_of reads no stored status
+    # Its row, disputed and waiting (3), sides, claims, conditions, links, parts, entries
+    # and follow-ups (+ their sources)
+    "outcome": 14,
     "status entries": 4,  # the outcome filter's outcome, entries, their sources
     "follow-ups": 3,  # follow-ups as they stood, their sources
 }

@@ -34,13 +34,15 @@ from django.utils import timezone
 from core import csvfile
 from core.params import EARLIEST_DATE, BadValue, parse_whole_number
 from outcomes.assessments import g7_score_of, score_of, yearly_panel
+from outcomes.dependencies import waiting_among
 from outcomes.exports import (
     claims_for_export,
     conditions_for_export,
     links_for_export,
+    with_claims_and_links,
     with_claims_conditions_links,
 )
-from outcomes.models import Outcome, Status
+from outcomes.models import Outcome, Status, disputed_among
 from outcomes.models.choices import labels_of
 
 from ..filters import OutcomeFilter
@@ -245,15 +247,15 @@ def _json_stream(head: dict, results):
 EXPORT_FIELDS = list(dict.fromkeys(column.field for column in COLUMNS))
 
 
-def filtered_for_export(request, page: PageContext, outcomes=None):
-    """The list's filters (OutcomeFilter) bound to the request, over the outcomes given
-    (default: the public ones) as for_export() shapes them, with claims, conditions and links
-    (the export's columns), and what was wrong with the request. The exports and the API's
-    outcome collection both start here, so that a filter selects the same outcomes in both."""
+def filtered_for_export(request, page: PageContext):
+    """The list's filters (OutcomeFilter) bound to the request, over the public outcomes as
+    for_export() shapes them, with claims, conditions and links (the export's columns), and
+    what was wrong with the request. The API's outcome collection binds the same filters to
+    a lighter queryset, and reads these columns for its page of ids (export_queryset)."""
     # With known_at, the outcomes public then, with the statuses of that day unless as_of
     # says another: the file as the tracker would have given it then.
-    outcomes = Outcome.objects.public(page.known_at) if outcomes is None else outcomes
-    filters = OutcomeFilter.from_request(request, page, export_queryset(page, outcomes))
+    outcomes = export_queryset(page, Outcome.objects.public(page.known_at))
+    filters = OutcomeFilter.from_request(request, page, outcomes)
     return filters, page.notices + filters.notices()
 
 
@@ -262,6 +264,30 @@ def export_queryset(page: PageContext, outcomes):
     conditions and links), for the page's dates."""
     outcomes = outcomes.for_export(page.status_on, page.known_at)
     return with_claims_conditions_links(outcomes, page.status_date, page.known_at)
+
+
+# The two columns that export_rows() reads in Python.
+RULE_FIELDS = ("is_disputed", "is_waiting")
+
+
+def export_rows(page: PageContext, outcomes, *extra: str) -> list[dict]:
+    """The export's values (EXPORT_FIELDS, and the extra fields named) of these outcomes (a
+    page of the API: a few), in the order of their ids. Whether each is disputed and
+    waiting is read as the list page reads it for its rows (disputed_among, waiting_among:
+    a few small queries), by the rules the export's SQL applies."""
+    outcomes = outcomes.for_export(page.status_on, page.known_at)
+    fields = [field for field in EXPORT_FIELDS if field not in RULE_FIELDS]
+    rows = list(
+        with_claims_and_links(outcomes, page.status_date, page.known_at)
+        .order_by("pk")
+        .values("pk", *fields, *extra)
+    )
+    statuses = {row["pk"]: row["shown_status"] for row in rows}
+    disputed = disputed_among(statuses, page.status_date, page.known_at) if rows else set()
+    waiting = waiting_among(statuses, page.status_date, page.known_at) if rows else set()
+    for row in rows:
+        row["is_disputed"], row["is_waiting"] = row["pk"] in disputed, row["pk"] in waiting
+    return rows
 
 
 def _outcomes(request, fields=None):
@@ -470,9 +496,7 @@ def _cell(value):
 
 def _claim_rows(page: PageContext, about: int | None = None):
     """The claims' rows; about: only those about that outcome (its id)."""
-    claims = claims_for_export(page.status_date, page.known_at)
-    if about is not None:
-        claims = claims.filter(outcome=about)
+    claims = claims_for_export(page.status_date, page.known_at, about)
     claims = claims.values(
         "pk",
         "outcome__slug",
@@ -529,9 +553,7 @@ CLAIMS = Table(
 
 def _condition_rows(page: PageContext, about: int | None = None):
     """The conditions' rows; about: only those of that outcome (its id), on either side."""
-    conditions = conditions_for_export(page.status_date, page.known_at)
-    if about is not None:
-        conditions = conditions.filter(Q(outcome=about) | Q(required=about))
+    conditions = conditions_for_export(page.status_date, page.known_at, about)
     conditions = conditions.values(
         "pk",
         "outcome__slug",

@@ -203,7 +203,8 @@ def _mark_disputed_and_waiting(outcomes: list, page: PageContext) -> None:
     of the list's filters, read for these rows in Python: four simple queries)."""
     if not outcomes:
         return
-    disputed = disputed_among(outcomes, page.status_date, page.known_at)
+    statuses = {outcome.pk: outcome.shown_status for outcome in outcomes}
+    disputed = disputed_among(statuses, page.status_date, page.known_at)
     waiting = waiting_among([outcome.pk for outcome in outcomes], page.status_date, page.known_at)
     for outcome in outcomes:
         outcome.is_disputed, outcome.is_waiting = outcome.pk in disputed, outcome.pk in waiting
