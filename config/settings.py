@@ -229,6 +229,9 @@ CONTENT_SECURITY_POLICY = {
 # (API_ANON_RATE, e.g. "120/minute"); staff with a token (`manage.py drf_create_token <name>`,
 # sent as "Authorization: Token <key>") or a session see drafts too, as on the pages.
 API_ANON_RATE = env("API_ANON_RATE") or "120/minute"
+# The site's public address (https://tracker.example/): dataset releases name it in their
+# CITATION.cff (make_release --url says it otherwise).
+SITE_URL = env("SITE_URL") or ""
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",

@@ -4,7 +4,8 @@ A spreadsheet runs a cell that starts with "=", "+", "-" or "@" (and, in some, t
 carriage return) as a formula: a title saved as =HYPERLINK("http://evil.example","x") would
 run when a researcher opens the export. So a text cell that starts with one of those is
 written with an apostrophe before it ('=HYPERLINK(...)), which spreadsheets show as text and
-a program reading the file can strip. Numbers and dates are written as they are: a score of
+a program reading the file strips (read_cell). A text that starts with an apostrophe gets one
+more, so that reading it back is exact. Numbers and dates are written as they are: a score of
 -1 stays the number -1. The methodology page says the same to the readers of the files.
 """
 
@@ -15,6 +16,7 @@ from decimal import Decimal
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
+ESCAPED = (*FORMULA_STARTS, ESCAPE)  # the starts that cell() writes with ESCAPE before them
 
 
 def cell(value) -> str | int | float | Decimal:
@@ -29,7 +31,13 @@ def cell(value) -> str | int | float | Decimal:
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
     text = str(value)
-    return ESCAPE + text if text.startswith(FORMULA_STARTS) else text
+    return ESCAPE + text if text.startswith(ESCAPED) else text
+
+
+def read_cell(text: str) -> str:
+    """A text cell of a file cell() wrote, back to the text it was: the apostrophe that
+    cell() put before it dropped."""
+    return text[1:] if text.startswith(ESCAPE) and text[1:].startswith(ESCAPED) else text
 
 
 class _Echo:

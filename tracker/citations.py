@@ -16,8 +16,14 @@ from urllib.parse import urlencode
 from django.utils import timezone
 
 AUTHOR = "Summit Outcome Tracker"
+DATASET_TITLE = "Summit Outcome Tracker: summits, their outcomes and what became of them"
 # What each kind of record is called in a citation.
-KINDS = {"summit": "Summit record", "outcome": "Commitment record", "actor": "Actor record"}
+KINDS = {
+    "summit": "Summit record",
+    "outcome": "Commitment record",
+    "actor": "Actor record",
+    "release": "Dataset",
+}
 FORMATS = {
     "bib": ("application/x-bibtex; charset=utf-8", "BibTeX"),
     "ris": ("application/x-research-info-systems; charset=utf-8", "RIS"),
@@ -67,8 +73,7 @@ class Citation:
             "urldate": self.retrieved.isoformat(),
             "note": f"Retrieved {_day(self.retrieved)}",
         }
-        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items())
-        return f"@misc{{{self.key},\n{body}\n}}\n"
+        return _bibtex(self.key, fields)
 
     def ris(self) -> str:
         lines = [
@@ -83,7 +88,7 @@ class Citation:
             ("ID", self.key),
             ("ER", ""),
         ]
-        return "".join(f"{tag}  - {_one_line(value)}\r\n" for tag, value in lines)
+        return _ris(lines)
 
     def csl_json(self) -> str:
         item = {
@@ -96,10 +101,88 @@ class Citation:
             "URL": self.url,
             "accessed": {"date-parts": [[*self.retrieved.timetuple()[:3]]]},
         }
-        return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
+        return _csl(item)
 
     def formatted(self, fmt: str) -> str:
         return {"bib": self.bibtex, "ris": self.ris, "json": self.csl_json}[fmt]()
+
+
+@dataclass(frozen=True)
+class ReleaseCitation(Citation):
+    """A dataset release: cited by its version and the day it was released, at its own
+    address (a release never changes, so the address needs no known_at)."""
+
+    version: str = ""
+    released: datetime.date | None = None
+
+    @property
+    def url(self) -> str:
+        return self.page_url
+
+    @property
+    def description(self) -> str:
+        return f"Dataset, version {self.version}"
+
+    @property
+    def key(self) -> str:
+        return f"sot-data-{self.version.replace('.', '-')}"
+
+    def text(self) -> str:
+        return (
+            f"{AUTHOR}. {self.title}. Version {self.version}. Released "
+            f"{_day(self.released)}. {self.url}"
+        )
+
+    def bibtex(self) -> str:
+        fields = {
+            "author": "{" + _bib(AUTHOR) + "}",
+            "title": _bib(self.title),
+            "howpublished": _bib(self.description),
+            "version": self.version,
+            "year": str(self.released.year),
+            "month": str(self.released.month),
+            "url": self.url,
+        }
+        return _bibtex(self.key, fields)
+
+    def ris(self) -> str:
+        lines = [
+            ("TY", "DATA"),
+            ("AU", AUTHOR),
+            ("TI", self.title),
+            ("ET", self.version),
+            ("PY", str(self.released.year)),
+            ("DA", self.released.strftime("%Y/%m/%d")),
+            ("UR", self.url),
+            ("ID", self.key),
+            ("ER", ""),
+        ]
+        return _ris(lines)
+
+    def csl_json(self) -> str:
+        item = {
+            "id": self.key,
+            "type": "dataset",
+            "title": self.title,
+            "author": [{"literal": AUTHOR}],
+            "version": self.version,
+            "URL": self.url,
+            "issued": {"date-parts": [[*self.released.timetuple()[:3]]]},
+        }
+        return _csl(item)
+
+
+def release_citation(release, request) -> ReleaseCitation:
+    released = timezone.localdate(release.created_at)
+    return ReleaseCitation(
+        kind="release",
+        slug=release.version,
+        title=DATASET_TITLE,
+        page_url=request.build_absolute_uri(release.get_absolute_url()),
+        retrieved=released,
+        version=release.version,
+        released=released,
+    )
 
 
 def citation_of(record, request, known_on=None, as_of=None) -> Citation:
@@ -115,6 +198,19 @@ def citation_of(record, request, known_on=None, as_of=None) -> Citation:
         retrieved=known_on or timezone.localdate(),
         as_of=as_of,
     )
+
+
+def _bibtex(key: str, fields: dict) -> str:
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items())
+    return f"@misc{{{key},\n{body}\n}}\n"
+
+
+def _ris(lines: list[tuple[str, str]]) -> str:
+    return "".join(f"{tag}  - {_one_line(value)}\r\n" for tag, value in lines)
+
+
+def _csl(item: dict) -> str:
+    return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
 
 
 def _day(date: datetime.date) -> str:

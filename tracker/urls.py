@@ -7,6 +7,7 @@ from .views import (
     accounts,
     actors,
     citations,
+    data,
     desk,
     exports,
     feeds,
@@ -56,6 +57,15 @@ urlpatterns = [
         scorecards.actor_scorecard_csv,
         name="actor_scorecard_csv",
     ),
+    # The dataset releases: each one's files stay at these addresses, unchanged, forever.
+    path("data/", data.release_list, name="release_list"),
+    path("data/<str:version>/", data.release_detail, name="release"),
+    path(
+        "data/<str:version>/citation.<str:fmt>",
+        data.release_citation_file,
+        name="release_citation",
+    ),
+    path("data/<str:version>/<str:name>", data.release_file, name="release_file"),
     # A page's suggested citation for reference managers: kind is summits, outcomes or actors.
     path("<str:kind>/<slug:slug>/citation.<str:fmt>", citations.citation, name="citation"),
     path("feeds/updates.atom", feeds.UpdatesFeed(), name="updates_feed"),

@@ -71,10 +71,16 @@ def dump(database_url: str) -> dict:
 
 
 def normalised(value):
-    """One value as both databases would agree on it: booleans as 0/1, and date-times (text
-    on SQLite, with a zone on PostgreSQL) as ISO text in UTC."""
+    """One value as both databases would agree on it: booleans as 0/1, date-times (text on
+    SQLite, with a zone on PostgreSQL) as ISO text in UTC, and JSON objects with their keys
+    in one order (PostgreSQL's jsonb keeps its own)."""
     if isinstance(value, bool):
         return int(value)
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        try:
+            return json.dumps(json.loads(value), sort_keys=True)
+        except ValueError:
+            return value
     if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] in " T":
         try:
             moment = datetime.datetime.fromisoformat(value)

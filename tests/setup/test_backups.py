@@ -32,6 +32,8 @@ def populate(url: str) -> None:
     run(url, "manage.py", "load_demo")
     run(url, "manage.py", "generate_synthetic", "--outcomes", "60", "--updates-per-outcome", "3")
     run(url, "manage.py", "shell", "--no-imports", "-c", EDITS)
+    # A dataset release: its files live in the database, and must come back byte for byte.
+    run(url, "manage.py", "make_release", "1.0", "--url", "https://tracker.example/")
 
 
 def manage(url: str, *args: str):
@@ -54,6 +56,7 @@ def test_a_backup_restores_every_row_exactly(tmp_path, vendor):
     assert after == before
     edited = [r for r in rows(after["outcomes_historicaloutcome"]) if "Ana" in r["description"]]
     assert edited and all(r["history_user_id"] for r in edited)
+    assert len(after["tracker_releasefile"]["rows"]) > 12
 
 
 def test_a_backup_never_overwrites_a_file(tmp_path):

@@ -33,6 +33,9 @@ NEW_TABLES = {
     "axes_accesslog",
     # Django REST framework (issue 16): API tokens for staff.
     "authtoken_token",
+    # Dataset releases (issue 16), their files kept in the database.
+    "tracker_release",
+    "tracker_releasefile",
 }
 # Issue 14: processes, claims, conditions and links across summits, with their audit trails
 # (models, with content types) and their sources (plain many-to-many tables but for the
@@ -150,6 +153,8 @@ def test_a_database_from_before_the_layering_upgrades_in_place_row_for_row(datab
         ("actors", "historicalactor_sources"),  # issue 15: the audit trail's copy is a model
         ("authtoken", "token"),  # issue 16: API tokens (and the admin's proxy of them)
         ("authtoken", "tokenproxy"),
+        ("tracker", "release"),  # issue 16: dataset releases and their files
+        ("tracker", "releasefile"),
     }
     kept = [r for r in rows(before["django_content_type"]) if r["model"] != "dataversion"]
     assert all(r in rows(after["django_content_type"]) for r in kept)

@@ -79,6 +79,13 @@ def write_snapshot(path: str) -> None:
     connection.enable_constraint_checking()
 
 
+def _comparable(value):
+    """A column's value as JSON: dates as ISO text, bytes (a release's files) as hex."""
+    if isinstance(value, (bytes, memoryview)):
+        return bytes(value).hex()
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
 def dump() -> dict:
     from django.db import connection
 
@@ -97,10 +104,7 @@ def dump() -> dict:
                 connection.ops.quote_name(c) for c in keys + [c for c in columns if c not in keys]
             )
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)} ORDER BY {order}")
-            rows = [
-                [v.isoformat() if hasattr(v, "isoformat") else v for v in row]
-                for row in cursor.fetchall()
-            ]
+            rows = [[_comparable(v) for v in row] for row in cursor.fetchall()]
             out[table] = {"columns": columns, "rows": rows}
     return out
 

@@ -8,6 +8,7 @@ from django.urls import get_resolver, reverse
 
 from outcomes.models import FollowUp, StatusUpdate
 from summits.models import Proposal
+from tracker.releases import make_release
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +86,11 @@ ADDRESSES = {
         200,
         200,
     ),
+    # The dataset releases (a release 1.0 is made for these).
+    "release_list": ((), "/data/", 200, 200),
+    "release": (("version",), "/data/1.0/", 200, 200),
+    "release_file": (("version", "file"), "/data/1.0/outcomes.csv", 200, 200),
+    "release_citation": (("version", "format"), "/data/1.0/citation.bib", 200, 200),
 }
 
 # The API's addresses (namespace "api"): name, arguments and permanent path; each answers
@@ -121,6 +127,8 @@ def arguments(two_texts):
         "status_entry": str(StatusUpdate.objects.public().first().pk),
         "kind": "outcomes",
         "format": "bib",
+        "version": "1.0",
+        "file": "outcomes.csv",
     }
 
 
@@ -133,6 +141,8 @@ def test_every_named_address_is_listed():
 @pytest.mark.parametrize("name", sorted(ADDRESSES))
 def test_each_address_answers_where_it_always_has(client, alice, arguments, name):
     needs, path, visitor, editor = ADDRESSES[name]
+    if "version" in needs:
+        make_release("1.0", "https://tracker.example/data/1.0/")
     url = reverse(name, args=[arguments[argument] for argument in needs])
     assert url == path.format(**arguments)
 

@@ -424,3 +424,15 @@ def test_a_title_a_spreadsheet_would_run_is_escaped_in_the_csv_and_kept_in_the_j
 def test_the_csv_writer_keeps_numbers_and_dates_as_they_are():
     line = csvfile.Writer().row([-1, 0.5, datetime.date(2025, 6, 6), None, True, "-1", "=1"])
     assert line == "-1,0.5,2025-06-06,,true,'-1,'=1\r\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["=1+1", "+44 20", "-5 troops", "@SUM(A1)", "\tindented", "'quoted'", "''=1", "'", "plain"],
+)
+def test_a_text_cell_reads_back_as_it_was_written(text):
+    """read_cell undoes cell: the import and load_release read the escaped text back
+    unchanged, a text that starts with an apostrophe included."""
+    written = csvfile.cell(text)
+    assert not written.startswith(csvfile.FORMULA_STARTS)
+    assert csvfile.read_cell(written) == text
