@@ -9,7 +9,7 @@ from which published_q(known_at=...) tells, for any moment, which records were p
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import groupby
 
 from django.contrib.contenttypes.models import ContentType
@@ -230,10 +230,7 @@ def publish(records: Iterable[Publishable], user, *, with_parents: bool = False)
             if with_parents or (type(parent), parent.pk) in chosen:
                 take(parent)
             else:
-                problems.append(
-                    f"{describe(record)} belongs to {describe(parent, capital=False)}, which is a "
-                    "draft: publish that first, or both together."
-                )
+                problems.append(_draft_parent(record, parent))
         problems.extend(
             f"{describe(record)}: {problem}." for problem in record.publication_problems()
         )
@@ -245,6 +242,38 @@ def publish(records: Iterable[Publishable], user, *, with_parents: bool = False)
         raise PublishingRefused(problems)
     _set_published(ordered, user, True)
     return ordered
+
+
+def _draft_parent(record, parent) -> str:
+    return (
+        f"{describe(record)} belongs to {describe(parent, capital=False)}, which is a "
+        "draft: publish that first, or both together."
+    )
+
+
+def publish_as_created(records: list, user, save: Callable[[Publishable], None]) -> None:
+    """New records published as they are created (an import by someone who may publish),
+    by publish()'s rules: each is saved once, with save(record) (which saves its sources
+    too), already published, and logged, in one transaction; the audit trail's first copy
+    of each is the published one. A record whose parent is a draft, or that lacks its
+    source, raises PublishingRefused, and nothing is saved."""
+    problems = []
+    with changes():
+        now = timezone.now()
+        for record in records:
+            problems += [
+                _draft_parent(record, p) for p in record.parent_records() if not p.is_published
+            ]
+            record.published_at, record.published_by = now, user
+            if user is not None:
+                record._history_user = user
+            save(record)
+            problems += [f"{describe(record)}: {p}." for p in record.publication_problems()]
+            log(record, PublicationAction.PUBLISHED, user, at=now)
+        if problems:
+            raise PublishingRefused(problems)
+        for model, group in groupby(records, key=type):
+            model.after_publication(list(group))
 
 
 def unpublish(records: Iterable[Publishable], user) -> list:

@@ -17,6 +17,7 @@ from actors.models import Source
 from core.changes import changes
 from core.dates import DatePrecision
 from core.publishing import publish as publish_records
+from core.publishing import publish_as_created
 from summits.models import Summit
 
 from .models import FollowUp, FollowUpChange, FollowUpStatus, Outcome, StatusUpdate
@@ -35,19 +36,37 @@ def save_status_update(
     recorded by user if new, published at once if asked (core.publishing.publish; the caller
     checks that the user may publish), and the outcome's stored status refreshed. The entry
     should be validated (full_clean, or a form) first."""
-    with changes():
+    save_status_updates([(update, sources)], user=user, publish=publish)
+    return update
+
+
+def save_status_updates(updates: list[tuple], *, user, publish: bool = False) -> None:
+    """save_status_update() for new entries, many at once (update, sources; sources may be
+    ids), as an import records them: one transaction; published ones saved once, already
+    published (core.publishing.publish_as_created); one refresh of the outcomes' stored
+    statuses for all."""
+    sources_of = {id(update): sources for update, sources in updates}
+
+    def save(update):
         if update.pk is None:
             update.recorded_by = user
         if user is not None:
             update._history_user = user
         update.save()
-        if sources is not None:
-            update.sources.set(sources)
+        if sources_of[id(update)] is not None:
+            update.sources.set(sources_of[id(update)])
+
+    with changes():
+        entries = [update for update, _ in updates]
+        if publish and all(update.pk is None for update in entries):
+            publish_as_created(entries, user, save)  # refreshes the status
+            return
+        for update in entries:
+            save(update)
         if publish:
-            publish_records([update], user)  # refreshes the status too
+            publish_records(entries, user)  # refreshes the status
         else:
-            refresh_status([update.outcome_id])
-    return update
+            refresh_status({update.outcome_id for update in entries})
 
 
 def plan_follow_up_change(

@@ -3,6 +3,7 @@ them). Each release's files are kept in the database, so that every app server s
 same bytes and the documented backup and restore (core.backups) carries them; a release is
 never changed or deleted once made."""
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
@@ -81,3 +82,18 @@ class ReleaseFile(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("A release's files are never deleted.")
+
+
+class PendingImport(models.Model):
+    """A CSV file uploaded for import (tracker.imports), kept between its dry run and the
+    import itself, so that any app server can run the import of the file that was checked.
+    Deleted once imported, and a day after upload if never imported."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    table = models.CharField(max_length=40)
+    filename = models.CharField(max_length=200)
+    content = models.BinaryField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.filename} ({self.table})"

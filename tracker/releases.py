@@ -29,6 +29,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -604,23 +605,47 @@ def read_table(table: Table, content: bytes) -> Iterator[dict]:
     reader = csv.DictReader(io.StringIO(content.decode("utf-8")))
     by_name = {f.name: f for f in table.fields}
     for row in reader:
-        yield {name: _value(by_name[name], raw) for name, raw in row.items() if name in by_name}
+        yield {name: parse_cell(by_name[name], raw) for name, raw in row.items() if name in by_name}
 
 
-def _value(f: models.Field, raw: str):
+def parse_cell(f: models.Field, raw: str):
+    """One cell of a released table (or a file imported in its format) as the field's
+    value, or ValueError saying what it should be: the one parser of the files."""
     if f.many_to_many:
-        return [int(item) for item in raw.split(";") if item]
-    if raw == "":
-        return None if f.null else ""
+        try:
+            return sorted({int(item) for item in raw.split(";") if item.strip()})
+        except ValueError:
+            raise ValueError("ids joined by “;”, such as 3;17") from None
     kind = _type(f)
-    if kind == "integer":
-        return int(raw)
-    if kind == "boolean":
-        return raw == "true"
-    if kind == "date":
-        return datetime.date.fromisoformat(raw)
-    if kind == "datetime":
-        return datetime.datetime.fromisoformat(raw)
+    if raw == "":
+        return "" if kind == "string" and not f.null else None
+    try:
+        if kind == "integer":
+            number = int(raw)
+            if not 0 <= number < 2**63:
+                raise ValueError
+            return number
+        if kind == "boolean":
+            if raw not in ("true", "false"):
+                raise ValueError
+            return raw == "true"
+        if kind == "date":
+            return f.to_python(raw)
+        if kind == "datetime":
+            return f.to_python(raw)
+    except (ValueError, ValidationError):
+        expected = {
+            "integer": "a whole number",
+            "boolean": "true or false",
+            "date": "a date (YYYY-MM-DD)",
+            "datetime": "a moment (ISO 8601)",
+        }[kind]
+        raise ValueError(expected) from None
+    if raw.startswith(csvfile.FORMULA_STARTS):
+        raise ValueError(
+            "text, but this one would run as a formula in a spreadsheet: write it as the "
+            "exports do, with an apostrophe before it"
+        )
     return csvfile.read_cell(raw)
 
 

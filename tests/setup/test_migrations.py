@@ -36,6 +36,8 @@ NEW_TABLES = {
     # Dataset releases (issue 16), their files kept in the database.
     "tracker_release",
     "tracker_releasefile",
+    # Files uploaded for import, between the dry run and the import.
+    "tracker_pendingimport",
 }
 # Issue 14: processes, claims, conditions and links across summits, with their audit trails
 # (models, with content types) and their sources (plain many-to-many tables but for the
@@ -155,6 +157,7 @@ def test_a_database_from_before_the_layering_upgrades_in_place_row_for_row(datab
         ("authtoken", "tokenproxy"),
         ("tracker", "release"),  # issue 16: dataset releases and their files
         ("tracker", "releasefile"),
+        ("tracker", "pendingimport"),
     }
     kept = [r for r in rows(before["django_content_type"]) if r["model"] != "dataversion"]
     assert all(r in rows(after["django_content_type"]) for r in kept)

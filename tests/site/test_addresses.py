@@ -91,6 +91,9 @@ ADDRESSES = {
     "release": (("version",), "/data/1.0/", 200, 200),
     "release_file": (("version", "file"), "/data/1.0/outcomes.csv", 200, 200),
     "release_citation": (("version", "format"), "/data/1.0/citation.bib", 200, 200),
+    # Importing CSV files, in the admin: a visitor is sent to sign in.
+    "import_upload": ((), "/admin/import/", 302, 200),
+    "import_review": (("pending",), "/admin/import/{pending}/", 302, 404),  # not theirs
 }
 
 # The API's addresses (namespace "api"): name, arguments and permanent path; each answers
@@ -129,6 +132,7 @@ def arguments(two_texts):
         "format": "bib",
         "version": "1.0",
         "file": "outcomes.csv",
+        "pending": "999999",
     }
 
 
