@@ -16,8 +16,8 @@ from django.core.exceptions import ValidationError
 from actors.models import Source
 from core.changes import changes
 from core.dates import DatePrecision
+from core.publishing import create_together, publish_as_created
 from core.publishing import publish as publish_records
-from core.publishing import publish_as_created
 from summits.models import Summit
 
 from .models import FollowUp, FollowUpChange, FollowUpStatus, Outcome, StatusUpdate
@@ -42,9 +42,19 @@ def save_status_update(
 
 def save_status_updates(updates: list[tuple], *, user, publish: bool = False) -> None:
     """save_status_update() for new entries, many at once (update, sources; sources may be
-    ids), as an import records them: one transaction; published ones saved once, already
-    published (core.publishing.publish_as_created); one refresh of the outcomes' stored
-    statuses for all."""
+    ids), as an import records them: one transaction; new entries with their sources saved
+    together, once, already published if asked (core.publishing.create_together); one
+    refresh of the outcomes' stored statuses for all."""
+    if updates and all(update.pk is None and sources is not None for update, sources in updates):
+        entries = [update for update, _ in updates]
+        for entry in entries:
+            entry.recorded_by = user
+        lists = [{"sources": [getattr(s, "pk", s) for s in sources]} for _, sources in updates]
+        with changes():
+            create_together(StatusUpdate, entries, lists, user, publish=publish)
+            if not publish:
+                refresh_status({entry.outcome_id for entry in entries})
+        return
     sources_of = {id(update): sources for update, sources in updates}
 
     def save(update):

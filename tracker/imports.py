@@ -142,18 +142,19 @@ def plan(table: Table, content: bytes, user) -> Plan:
     ids = [row.values["id"] for row in rows if row.action != "refuse" and row.values["id"]]
     current = _current(table, ids)
     related = _related(table, rows)
+    checks = ConstraintChecks()
     seen: set[int] = set()
     for row in rows:
         if row.action == "refuse":
             continue
         pk = row.values["id"]
         if pk is None:
-            _plan_create(table, row, user, related)
+            _plan_create(table, row, user, related, checks)
         elif pk in seen:
             row.refuse(f"id {pk} is on an earlier row of the file too.")
         else:
             seen.add(pk)
-            _plan_update(table, row, current.get(pk), user, related)
+            _plan_update(table, row, current.get(pk), user, related, checks)
     return Plan(table, rows)
 
 
@@ -175,6 +176,8 @@ def _related(table: Table, rows: list[Row]) -> dict[str, dict]:
         records = f.related_model._base_manager.all()
         if f.related_model is Outcome:
             records = records.select_related("summit")
+        elif f.related_model is OutcomeParty:
+            records = records.select_related("actor")  # named in an entry's label
         if f.many_to_many:
             related[f.name] = set(records.filter(pk__in=wanted).values_list("pk", flat=True))
         else:
@@ -234,19 +237,20 @@ def _label(table: Table, record) -> str:
     return f"{table.model._meta.verbose_name} {record.pk}: {str(record)[:80]}"
 
 
-def _plan_create(table: Table, row: Row, user, related: dict) -> None:
+def _plan_create(table: Table, row: Row, user, related: dict, checks) -> None:
     model = table.model
     if not user.has_perm(f"{model._meta.app_label}.add_{model._meta.model_name}"):
         row.refuse(f"you may not add {model._meta.verbose_name_plural}.")
         return
     instance = model(**_writable(table, row.values))
-    row.record = f"new {model._meta.verbose_name}: {str(instance)[:80]}"
-    _check(table, row, instance, related)
-    if row.action != "refuse":
+    row.record = f"new {model._meta.verbose_name}"
+    _check(table, row, instance, related, checks)
+    if row.action != "refuse":  # named from the records it refers to, all found
+        row.record += f": {str(instance)[:80]}"
         row.action, row.instance = "create", instance
 
 
-def _plan_update(table: Table, row: Row, record, user, related: dict) -> None:
+def _plan_update(table: Table, row: Row, record, user, related: dict, checks) -> None:
     model, pk = table.model, row.values["id"]
     if record is None:
         row.refuse(
@@ -294,7 +298,7 @@ def _plan_update(table: Table, row: Row, record, user, related: dict) -> None:
         return
     for name, value in _writable(table, row.values).items():
         setattr(record, name, value)
-    _check(table, row, record, related)
+    _check(table, row, record, related, checks)
     if row.action != "refuse":
         row.action, row.instance = "change", record
 
@@ -308,9 +312,9 @@ def _writable(table: Table, values: dict) -> dict:
     }
 
 
-def _check(table: Table, row: Row, instance, related: dict) -> None:
-    """The model's own validation, the records named (from related: see _related), and
-    the sources rule."""
+def _check(table: Table, row: Row, instance, related: dict, checks: "ConstraintChecks") -> None:
+    """The model's own validation (its constraints through checks), the records named (from
+    related: see _related), and the sources rule."""
     references = []
     for f in table.fields:
         if not f.is_relation or f.name in NOT_WRITTEN:
@@ -332,7 +336,8 @@ def _check(table: Table, row: Row, instance, related: dict) -> None:
     try:
         # References were checked above, against the records loaded for the whole file.
         exclude = ["published_by", "recorded_by", "current_update", *references]
-        instance.full_clean(exclude=exclude)
+        instance.full_clean(exclude=exclude, validate_constraints=False)
+        checks.validate(instance, exclude)
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             where = "" if name == "__all__" else f"{name}: "
@@ -340,6 +345,53 @@ def _check(table: Table, row: Row, instance, related: dict) -> None:
         row.action = "refuse"
     if getattr(table.model, "sources_required", False) and not row.values.get("sources"):
         row.refuse("sources: every entry needs at least one source (its id).")
+
+
+class ConstraintChecks:
+    """Model.validate_constraints() for the rows of a file. Django asks the database about
+    each check constraint for each record (three queries a status entry: most of a large
+    file's dry run); a check reads a few fields, so here the database answers once for each
+    combination of their values in the file. Other constraints are Django's own."""
+
+    def __init__(self):
+        self.answers: dict[tuple, ValidationError | None] = {}
+
+    def validate(self, instance, exclude=()) -> None:
+        errors: dict = {}
+        for model, constraints in instance.get_constraints():
+            for constraint in constraints:
+                try:
+                    self._validate(model, constraint, instance, exclude)
+                except ValidationError as error:
+                    if getattr(error, "code", None) == "unique" and len(constraint.fields) == 1:
+                        errors.setdefault(constraint.fields[0], []).append(error)
+                    else:
+                        errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _validate(self, model, constraint, instance, exclude) -> None:
+        if not isinstance(constraint, models.CheckConstraint):
+            constraint.validate(model, instance, exclude=exclude)
+            return
+        names = models.Q(constraint.condition).referenced_base_fields
+        if names & set(exclude):
+            return  # as Django: a check on a field left out is not made
+        key = (model, constraint.name, *(_value(instance, name) for name in sorted(names)))
+        if key not in self.answers:
+            try:
+                constraint.validate(model, instance, exclude=exclude)
+                self.answers[key] = None
+            except ValidationError as error:
+                self.answers[key] = error
+        if self.answers[key] is not None:
+            raise self.answers[key]
+
+
+def _value(instance, name: str):
+    if name == "pk":
+        return instance.pk
+    return getattr(instance, instance._meta.get_field(name).attname)
 
 
 # --- The import -------------------------------------------------------------------------

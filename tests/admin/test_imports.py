@@ -145,6 +145,21 @@ def test_status_entries_are_added_never_changed_and_carry_sources(release, bob):
     assert entry.summary != "Corrected."
 
 
+def test_a_new_entry_is_refused_for_what_it_names_and_what_its_model_refuses(release, bob):
+    rows = rows_of(content(release, ENTRIES))
+    new = {**rows[0], "id": "", "corrects": "", "party": ""}
+    strangers = [{**new, "outcome": "999999"}, {**new, "party": "999999"}]
+    # The same impossible value twice: each row gets the model's own message.
+    percents = [{**new, "progress": "150"}, {**new, "progress": "150"}]
+    result = plan(ENTRIES, csv_of([*strangers, *percents, new]), bob)
+    assert actions(result) == {2: "refuse", 3: "refuse", 4: "refuse", 5: "refuse", 6: "create"}
+    problems = [" ".join(row.problems) for row in result.rows]
+    assert "outcome: no outcome has id 999999" in problems[0]
+    assert "party: no party has id 999999" in problems[1]
+    assert problems[2] == problems[3] == "Progress is a percentage, from 0 to 100."
+    assert result.rows[0].record == "new status update"  # no name from a missing outcome
+
+
 def test_a_party_is_changed_in_the_admin_not_by_import(release, alice):
     rows = rows_of(content(release, PARTIES))
     result = plan(PARTIES, csv_of([{**rows[0], "note": "Changed."}]), alice)
@@ -219,9 +234,15 @@ def test_an_editors_entries_are_published_as_they_are_created(release, alice):
     assert not apply(ENTRIES, csv_of([row]), alice).refused
     entry = StatusUpdate.objects.get(summary="Stalled, says the source.")
     assert entry.is_published and entry.published_by == alice
-    assert [h.history_user for h in entry.history.all()] == [alice, alice]  # saved, sources
+    # The audit trail's one copy is the published entry, with its sources.
+    (copy,) = entry.history.all()
+    assert copy.history_type == "+" and copy.history_user == alice and copy.published_at
+    sources = sorted(int(i) for i in rows[0]["sources"].split(";"))
+    assert sorted(copy.sources.values_list("source_id", flat=True)) == sources
+    assert sorted(entry.sources.values_list("pk", flat=True)) == sources
     events = PublicationEvent.objects.filter(object_id=entry.pk, action="published")
-    assert [event.content_type.model for event in events].count("statusupdate") == 1
+    (event,) = [e for e in events if e.content_type.model == "statusupdate"]
+    assert event.history_id == copy.history_id and event.by == alice
     outcome.refresh_from_db()
     assert outcome.current_status == "stalled"  # the stored status follows
 
