@@ -5,6 +5,7 @@
     tasks.py session              a signed-in superuser's session cookie, for the admin
     tasks.py queries URL...       per URL: status, queries, database time, slowest query
     tasks.py csv-memory URL...    per URL: rows streamed and the peak Python memory it took
+    tasks.py imports              seconds to check and to import 5,000-row CSV files
 """
 
 import json
@@ -27,7 +28,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.cache import caches  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, models, transaction  # noqa: E402
 from django.db.models import Count, Q  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -49,6 +50,7 @@ from summits.models import Process, Summit  # noqa: E402
 
 BENCH_USER = "bench"
 EXPORT_ROWS = 10_000
+IMPORT_ROWS = 5_000
 
 
 def _number(slug: str) -> int:
@@ -269,6 +271,87 @@ def csv_memory(urls: list[str]) -> dict:
     return results
 
 
+def _table_file(table, records, edit=None) -> bytes:
+    """records as rows of table's release file (tracker.releases), each passed through
+    edit(row) (a dict of cells) first."""
+    from core import csvfile
+
+    plain = [f for f in table.fields if not f.many_to_many]
+    lists = {}
+    for f in table.fields:
+        if f.many_to_many:
+            through = f.remote_field.through
+            own, other = f.m2m_field_name(), f.m2m_reverse_field_name()
+            pairs = through.objects.filter(**{f"{own}__in": records}).order_by(f"{other}_id")
+            for owner, item in pairs.values_list(f"{own}_id", f"{other}_id"):
+                lists.setdefault(f.name, {}).setdefault(owner, []).append(str(item))
+    writer = csvfile.Writer()
+    names = [f.name for f in table.fields]
+    lines = [writer.row(names)]
+    for values in records.values_list(*(f.attname for f in plain)):
+        row = dict(zip(names, values, strict=False))
+        for name, by_owner in lists.items():
+            row[name] = ";".join(by_owner.get(values[0], []))
+        for name in names:
+            row.setdefault(name, "")
+        lines.append(writer.row((edit or dict)(row).values()))
+    return "".join(lines).encode()
+
+
+def imports() -> dict:
+    """The import's dry run and the import of three 5,000-row files by an editor (who
+    publishes what is new), each in a transaction rolled back afterwards: new status entries,
+    outcomes edited, new outcomes. Target: under a minute each."""
+    from tracker.imports import IMPORTABLE, apply
+    from tracker.imports import plan as dry_run
+
+    user = get_user_model().objects.get(username=BENCH_USER)
+    outcomes = Outcome.objects.public().order_by("pk")[:IMPORT_ROWS]
+    entries = StatusUpdate.objects.public().filter(
+        pk__in=StatusUpdate.objects.public()
+        .filter(outcome__in=outcomes.values("pk"), party=None, corrects=None)
+        .values("outcome")
+        .annotate(last=models.Max("pk"))
+        .values("last")
+    )
+    today = timezone.localdate().isoformat()
+
+    def new_entry(row):
+        return {**row, "id": "", "effective_date": today, "summary": "Benchmark entry."}
+
+    def edited(row):
+        return {**row, "title": row["title"] + " (edited)"}
+
+    def new_outcome(row):
+        return {**row, "id": "", "version": "", "slug": row["slug"] + "-imported"}
+
+    entries_table, outcomes_table = IMPORTABLE["status_entries"], IMPORTABLE["outcomes"]
+    files = {
+        "new status entries": (entries_table, _table_file(entries_table, entries, new_entry)),
+        "outcomes edited": (outcomes_table, _table_file(outcomes_table, outcomes, edited)),
+        "new outcomes": (outcomes_table, _table_file(outcomes_table, outcomes, new_outcome)),
+    }
+
+    class Undo(Exception):
+        pass
+
+    results = {}
+    for name, (table, content) in files.items():
+        result = {"rows": content.count(b"\n") - 1}
+        for step, run in (("check_s", dry_run), ("import_s", apply)):
+            start = time.perf_counter()
+            try:
+                with transaction.atomic():
+                    done = run(table, content, user)
+                    result[step] = round(time.perf_counter() - start, 1)
+                    result["refused"] = sum(row.action == "refuse" for row in done.rows)
+                    raise Undo
+            except Undo:
+                pass
+        results[name] = result
+    return results
+
+
 def main(argv: list[str]) -> None:
     command, *urls = argv
     if command == "plan":
@@ -279,6 +362,8 @@ def main(argv: list[str]) -> None:
         result = queries(urls)
     elif command == "csv-memory":
         result = csv_memory(urls)
+    elif command == "imports":
+        result = imports()
     else:
         raise SystemExit(f"unknown task {command!r}")
     print(json.dumps(result))

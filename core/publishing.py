@@ -149,6 +149,11 @@ class Publishable(models.Model):
     # --- Hooks of publish() and unpublish() ----------------------------------------------
 
     @classmethod
+    def prepare_new(cls, records: list) -> None:
+        """What save() derives for a new record, for new records saved together without it
+        (create_together)."""
+
+    @classmethod
     def after_publication(cls, records: list) -> None:
         """Called by publish() and unpublish(), in their transaction, with the records whose
         publication changed: where a model keeps derived data in step (a status entry
@@ -285,11 +290,13 @@ def create_together(
     with those lists, and, if publish, published as they are created and logged by
     publish_as_created()'s rules: a record whose parent is a draft, or that lacks its
     source, raises PublishingRefused and nothing is saved. Only for a model whose save()
-    adds nothing for a new record and that no post_save receiver watches."""
+    derives for a new record no more than its prepare_new() does, and that no post_save
+    receiver watches but the audit trail's and core.changes'."""
     if not records:
         return
     with changes():
         now = timezone.now()
+        model.prepare_new(records)
         for record in records:
             if publish:
                 record.published_at, record.published_by = now, user
@@ -345,7 +352,10 @@ def _copy_lists(model, copies: list, throughs: dict[str, list]) -> None:
     the copy's list for each row of the record's) for copies just made, one per record."""
     history = model.history.model
     copy_of = {copy.id: copy for copy in copies}  # id: the record's; pk: the copy's
+    kept = {f.name for f in history._history_m2m_fields}
     for name, rows in throughs.items():
+        if name not in kept:
+            continue
         own = _columns(model._meta.get_field(name))[0]
         rows_model = history._meta.get_field(f"{history._meta.model_name}_{name}").related_model
         rows_model.objects.bulk_create(

@@ -28,7 +28,7 @@ from django.db import models, transaction
 
 from core.changes import changes
 from core.concurrency import changes_since
-from core.publishing import PublishingRefused, can_publish, publish_as_created
+from core.publishing import PublishingRefused, can_publish, create_together
 from outcomes.models import Outcome, OutcomeParty, StatusUpdate
 from outcomes.services import save_status_updates
 
@@ -424,17 +424,22 @@ def _write(table: Table, checked: Plan, user, publish_new: bool) -> None:
         entries = [(row.instance, row.values["sources"]) for row in written]
         save_status_updates(entries, user=user, publish=publish_new)
         return
-    lists = {id(row.instance): row.values for row in written}
+    # A new record's lists, and those a change changes (set() asks for each list it keeps).
+    lists = {
+        id(row.instance): {
+            name: row.values[name]
+            for name in table.lists
+            if row.action == "create" or name in {column for column, *_ in row.changes}
+        }
+        for row in written
+    }
 
-    def save(record):
-        record._history_user = user
-        record.save()
-        for name in table.lists:
-            getattr(record, name).set(lists[id(record)][name])
-
-    created = [row.instance for row in written if row.action == "create"]
     for row in written:
-        if row.action == "change" or not publish_new:
-            save(row.instance)
-    if publish_new and created:
-        publish_as_created(created, user, save)
+        if row.action == "change":
+            row.instance._history_user = user
+            row.instance.save()
+            for name, ids in lists[id(row.instance)].items():
+                getattr(row.instance, name).set(ids)
+    created = [row.instance for row in written if row.action == "create"]
+    new_lists = [lists[id(record)] for record in created]
+    create_together(table.model, created, new_lists, user, publish=publish_new)

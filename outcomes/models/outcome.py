@@ -516,6 +516,11 @@ class Outcome(Versioned, Publishable, Deadline):
     def __str__(self):
         return self.title
 
+    @classmethod
+    def prepare_new(cls, records: list) -> None:
+        for record in records:
+            record.compute_due_date()  # as save() does
+
     def save(self, *args, **kwargs):
         # The derived status is written only by refresh_status(): an edit saved from a form
         # loaded before someone recorded an update must not write the old status back.

@@ -12,6 +12,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.dates import add_period
 from core.models import DataVersion, PublicationEvent
 from outcomes.models import Outcome, StatusUpdate
 from tests.factories import make_summit, signed_in
@@ -98,11 +99,26 @@ def test_the_import_is_one_transaction_and_new_records_are_drafts_for_analysts(r
     assert {entry.history_user for entry in imported.history.all()} == {bob}
 
 
-def test_an_editors_new_records_are_published(release, alice):
+def test_an_editors_new_records_are_published_whole(release, alice):
     rows = rows_of(content(release, OUTCOMES))
-    new = {**rows[0], "id": "", "version": "", "slug": "imported", "title": "Imported"}
+    row = next(r for r in rows if r["sources"])
+    new = {**row, "id": "", "version": "", "slug": "imported", "title": "Imported"}
+    # A relative deadline: the due date is the summit's date and six months.
+    new.update(due_date="", due_date_precision="unknown", due_within="6")
+    new["due_within_unit"] = "months"
     assert not apply(OUTCOMES, csv_of([new]), alice).refused
-    assert Outcome.objects.public().filter(slug="imported").exists()
+    imported = Outcome.objects.public().get(slug="imported")
+    summit = imported.summit
+    assert imported.due_date == add_period(summit.anchor_date, 6, "months")
+    assert imported.due_date_precision == summit.start_date_precision
+    sources = sorted(int(i) for i in row["sources"].split(";"))
+    assert sorted(imported.sources.values_list("pk", flat=True)) == sources
+    (copy,) = imported.history.all()  # one copy: the published outcome, with its sources
+    assert copy.published_at and sorted(copy.sources.values_list("source_id", flat=True)) == (
+        sources
+    )
+    event = PublicationEvent.objects.get(object_id=imported.pk, content_type__model="outcome")
+    assert event.action == "published" and event.history_id == copy.history_id
 
 
 def test_a_row_older_than_its_record_is_refused_with_who_changed_what(release, bob, erin):
