@@ -187,6 +187,8 @@ def _related(table: Table, rows: list[Row]) -> dict[str, dict]:
 
 def _row_of(table: Table, raw: dict) -> Row:
     row = Row(number=raw["_line"])
+    name, pk = table.model._meta.verbose_name, (raw.get("id") or "").strip()
+    row.record = f"{name} {pk}" if pk.isdigit() else f"new {name}" if not pk else ""
     if raw["_width"] != len(table.fields):
         row.refuse(
             f"it has {raw['_width']} cells where the header has {len(table.fields)} columns."
@@ -243,7 +245,6 @@ def _plan_create(table: Table, row: Row, user, related: dict, checks) -> None:
         row.refuse(f"you may not add {model._meta.verbose_name_plural}.")
         return
     instance = model(**_writable(table, row.values))
-    row.record = f"new {model._meta.verbose_name}"
     _check(table, row, instance, related, checks)
     if row.action != "refuse":  # named from the records it refers to, all found
         row.record += f": {str(instance)[:80]}"

@@ -79,6 +79,7 @@ def test_the_dry_run_says_what_each_row_would_do_and_writes_nothing(release, bob
     assert change == [("title", rows[0]["title"], "'=Renamed by the import")]
     problems = {row.number: " ".join(row.problems) for row in result.rows}
     assert "no outcome has id 999999" in problems[4]
+    assert result.rows[3].record == f"outcome {rows[2]['id']}"  # named, if not by title
     assert "due_date" in problems[5] and "is not a date" in problems[5]
     assert "formula" in problems[6] and "apostrophe" in problems[6]
     assert list(Outcome.objects.order_by("pk").values_list("title", flat=True)) == before
