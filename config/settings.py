@@ -120,6 +120,19 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 200},
     },
 }
+# Several app servers share one Redis (CACHE_URL, e.g. redis://127.0.0.1:6379/1): a page or
+# figure computed by one is served by all. Losing Redis slows pages, never breaks them
+# (core.redis_cache). Sessions are in the database, so every server knows every session.
+CACHE_URL = env("CACHE_URL")
+if CACHE_URL:
+    CACHES = {
+        alias: {
+            "BACKEND": "core.redis_cache.ResilientRedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": f"tracker-{alias}",
+        }
+        for alias in CACHES
+    }
 # CACHE_PAGES=0 renders every public page afresh (the benchmark measures both ways).
 CACHE_PAGES = env_bool("CACHE_PAGES", True)
 

@@ -68,7 +68,9 @@ def public_page(view):
     date, page number, search text), today's date (what is overdue, which as-of dates are
     in the future) and whether the reader sees drafts, which anonymous visitors never do.
     Signed-in staff, who see drafts and their own links, always get a fresh page, as does a
-    request with a message waiting to be shown. Only complete 200 pages are kept."""
+    request with a message waiting to be shown. Only complete 200 pages are kept, and only
+    if they hold nothing of this visitor: a page that used a CSRF token (a form that posts)
+    or sets a cookie is served but not kept, so another visitor never gets them."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -86,10 +88,18 @@ def public_page(view):
         cached = pages.get(key)
         if cached is not None:
             content, content_type = cached
-            return HttpResponse(content, content_type=content_type)
+            response = HttpResponse(content, content_type=content_type)
+            response["X-Cache"] = "hit"  # for whoever runs it: served as kept
+            return response
         response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming:
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # get_token() was called
+        ):
             pages.set(key, (response.content, response["Content-Type"]), TIMEOUT)
+            response["X-Cache"] = "miss"  # rendered, and kept for the next visitor
         return response
 
     return wrapper
