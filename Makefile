@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run serve test lint format bench
+.PHONY: install run serve test lint format bench soak
 
 # (Re)install whenever the pinned dependencies change.
 $(INSTALLED): pyproject.toml
@@ -32,8 +32,9 @@ serve: install
 	exec $(BIN)/gunicorn config.wsgi --preload --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \
 		--access-logfile - --error-logfile -
 
+# The whole suite; PYTEST_ARGS narrows it (.ci/run times the browser tests apart).
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
@@ -45,6 +46,11 @@ lint: install
 bench: install
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# 10 minutes of mixed traffic, writes and faults on PostgreSQL and Redis (SOAK_ARGS=--quick:
+# one minute at 5,000 outcomes, as CI runs it). bench/README.md says what it checks.
+soak: install
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
 
 format: install
 	$(BIN)/ruff check --fix .
