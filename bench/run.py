@@ -86,9 +86,10 @@ def manage(env: dict, *args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
-def task(env: dict, *args: str) -> dict:
+def task(env: dict, *args: str, script: str = "tasks.py") -> dict:
+    """Run a bench script's task inside Django (bench/tasks.py, or script), read its JSON."""
     out = subprocess.run(
-        [sys.executable, str(BENCH / "tasks.py"), *args],
+        [sys.executable, str(BENCH / script), *args],
         cwd=ROOT,
         env=env,
         check=True,

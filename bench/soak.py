@@ -18,7 +18,6 @@ explain, on a write found twice or not at all, or on memory that grows.
 import argparse
 import datetime
 import http.client
-import json
 import os
 import random
 import re
@@ -35,7 +34,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
-from run import BENCH, ROOT, children, django_env, free_port, gunicorn, manage, rss_mb, say
+from run import BENCH, children, django_env, free_port, gunicorn, manage, rss_mb, say, task
 from run import postgres_database as recreate_database
 
 KILL_GRACE_S = 5  # connections a killed worker drops are refused or reset within this
@@ -69,18 +68,6 @@ class Redis:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(10)
-
-
-def task(env: dict, *args: str) -> dict:
-    out = subprocess.run(
-        [sys.executable, str(BENCH / "soak_tasks.py"), *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
 
 
 # --- HTTP ------------------------------------------------------------------------------------
@@ -442,7 +429,7 @@ def main() -> None:
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "generate_synthetic", f"--outcomes={args.outcomes}", "--updates-per-outcome=5")
         manage(env, "collectstatic", "--noinput", "-v0")
-        plan = task(env, "plan")
+        plan = task(env, "plan", script="soak_tasks.py")
         with gunicorn("gunicorn (soak)", env, args.work_dir / "gunicorn-soak.log") as server:
             session = sign_in(Client(server.port), plan["editor"], plan["password"])
             run = Run(server.port, plan, session)
@@ -473,7 +460,7 @@ def main() -> None:
                 thread.join(120)
             memory.stopping.set()
         say("checking every write")
-        found = task(env, "check", *run.writes) if run.writes else {}
+        found = task(env, "check", *run.writes, script="soak_tasks.py") if run.writes else {}
     finally:
         redis.stop()
     log = (args.work_dir / "gunicorn-soak.log").read_text(errors="replace")
