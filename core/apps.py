@@ -9,4 +9,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Tracker machinery"
 
     def ready(self):
-        from . import checks  # noqa: F401 (registers the deployment checks)
+        from . import (
+            checks,  # noqa: F401 (registers the deployment checks)
+            prepared,  # noqa: F401 (registers the __any lookup)
+        )

@@ -28,6 +28,7 @@ from actors.models import Actor, Source
 from core.dates import DatePrecision, format_fuzzy_date
 from core.db import related_or_none
 from core.models import done_by
+from core.prepared import Prepared, Slot
 from core.publishing import Publishable, PublishableQuerySet, drafts_index
 
 from .choices import Status
@@ -261,34 +262,49 @@ class Claim(Publishable, models.Model):
             raise ValidationError(errors)
 
 
+# disputed_among's two queries, built and compiled once per date (core.prepared).
+_CLAIMS_AMONG = Prepared(
+    lambda date, known_at: (
+        Claim.objects.public(known_at)
+        .filter(outcome__any=Slot("ids"), claimed_on__lte=date)
+        .values(
+            "id",
+            "outcome_id",
+            "party_id",
+            "claimant_id",
+            "status",
+            "withdrawal",
+            "claimed_on",
+            "recorded_at",
+        )
+    )
+)
+_SIDES = Prepared(
+    lambda date, known_at: (
+        StatusUpdate.objects.in_force(known_at)
+        .filter(party_id__any=Slot("parties"), effective_date__lte=date)
+        .oldest_first()
+        .values("party_id", "status")
+    )
+)
+
+
 def disputed_among(statuses: dict[int, str], date: datetime.date, known_at=None) -> set[int]:
     """Of these outcomes (statuses: each one's id and its status on date, as
     OutcomeQuerySet.with_status gives it), the ids of those disputed on date, by the rule
     disputed_q reads in SQL, read here in Python in two queries: a few simple queries cost
     far less to plan than one that asks it all (a list's 25 rows)."""
-    claims = Claim.objects.public(known_at).filter(outcome__in=list(statuses), claimed_on__lte=date)
     per_outcome: dict[int, list] = {}
-    for claim in claims.only(
-        "outcome_id",
-        "party_id",
-        "claimant_id",
-        "status",
-        "withdrawal",
-        "claimed_on",
-        "recorded_at",
-    ):
+    for claim in _CLAIMS_AMONG.instances(Claim, (date, known_at), ids=list(statuses)):
         per_outcome.setdefault(claim.outcome_id, []).append(claim)
     current = [
         claim
         for loaded in per_outcome.values()
         for claim in current_claims(loaded, date, counts=lambda claim: True)
     ]
-    sides = dict(
-        StatusUpdate.objects.in_force(known_at)
-        .filter(party_id__in={c.party_id for c in current if c.party_id}, effective_date__lte=date)
-        .oldest_first()
-        .values_list("party_id", "status")
-    )  # the latest of each party's wins
+    parties = {c.party_id for c in current if c.party_id}
+    # The latest of each party's wins.
+    sides = {r["party_id"]: r["status"] for r in _SIDES.rows((date, known_at), parties=parties)}
     disputed = set()
     for claim in current:
         ruling = sides.get(claim.party_id) or statuses[claim.outcome_id]

@@ -343,12 +343,13 @@ QUERIES = {
     "sources": 2,
     "proposals": 3,  # proposals (summit, actor, addressee joined), their sources
     # The page's ids, their export rows, and disputed and waiting as the list page reads
-    # them: claims, conditions, the entries of what those wait on.
-    "outcomes": 6,
-    "outcomes filtered": 6,  # the party filter's actor; as_of reads no stored status
-    # Its row, disputed and waiting (3), sides, claims, conditions, links, parts, entries
-    # and follow-ups (+ their sources)
-    "outcome": 14,
+    # them (core.prepared: each run even when it has nothing to look for): claims, the
+    # sides they are compared with, conditions, the entries of what those wait on.
+    "outcomes": 7,
+    "outcomes filtered": 8,  # the party filter's actor; as_of reads no stored status
+    # Its id, its row, disputed and waiting (4), sides, claims, conditions, links, parts,
+    # entries and follow-ups (+ their sources)
+    "outcome": 16,
     "status entries": 4,  # the outcome filter's outcome, entries, their sources
     "follow-ups": 3,  # follow-ups as they stood, their sources
 }
