@@ -61,6 +61,10 @@ class DatasetCache:
         return value
 
 
+# What a kept response keeps besides its body: what it is, and how a browser should save it.
+KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+
+
 def public_page(view):
     """Serve anonymous visitors a page rendered once per data version, address and day.
 
@@ -82,13 +86,13 @@ def public_page(view):
         ):
             return view(request, *args, **kwargs)
         key = DatasetCache.of(request).key(
-            "page", {"path": request.get_full_path(), "day": timezone.localdate()}
+            "response", {"path": request.get_full_path(), "day": timezone.localdate()}
         )
         pages = caches["pages"]
         cached = pages.get(key)
         if cached is not None:
-            content, content_type = cached
-            response = HttpResponse(content, content_type=content_type)
+            content, headers = cached
+            response = HttpResponse(content, headers=headers)
             response["X-Cache"] = "hit"  # for whoever runs it: served as kept
             return response
         response = view(request, *args, **kwargs)
@@ -98,7 +102,8 @@ def public_page(view):
             and not response.cookies
             and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # get_token() was called
         ):
-            pages.set(key, (response.content, response["Content-Type"]), TIMEOUT)
+            headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+            pages.set(key, (response.content, headers), TIMEOUT)
             response["X-Cache"] = "miss"  # rendered, and kept for the next visitor
         return response
 

@@ -126,9 +126,10 @@ class FollowUpQuerySet(DeadlineQuerySet, PublishableQuerySet):
             .select_related("outcome__summit")
         )
 
-    def for_calendar(self):
-        """Every follow-up with a due date, soonest first, with its outcome and summit."""
-        return self.deadlines_between().select_related("outcome__summit")
+    def for_calendar(self, start: datetime.date | None = None):
+        """Every follow-up due on or after start (any, if None), soonest first, with its
+        outcome and summit (deadlines.ics)."""
+        return self.deadlines_between(start).select_related("outcome__summit")
 
     def for_summit_page(
         self, summit: Summit, day: datetime.date | None = None, user=None, known_at=None

@@ -137,9 +137,10 @@ class OutcomeQuerySet(DeadlineQuerySet, PublishableQuerySet):
             for value, label in Status.choices_with_none()
         ]
 
-    def for_calendar(self):
-        """Every outcome with a due date, soonest first, with its summit (deadlines.ics)."""
-        return self.deadlines_between().select_related("summit")
+    def for_calendar(self, start: datetime.date | None = None):
+        """Every outcome due on or after start (any, if None), soonest first, with its
+        summit (deadlines.ics)."""
+        return self.deadlines_between(start).select_related("summit")
 
     def matching(self, text: str):
         """Outcomes whose text matches (core.search.text_matches on TEXT_FIELDS), in no

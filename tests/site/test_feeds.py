@@ -4,6 +4,7 @@ import datetime
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,6 +27,8 @@ D = datetime.date
 ATOM = "{http://www.w3.org/2005/Atom}"
 FEED = reverse("updates_feed")
 ICS = reverse("deadlines_ics")
+# The calendar world's deadlines are of 2025: more than a year ago by now.
+ICS_FROM_2025 = ICS + "?from=2025-01-01"
 
 
 def entries(response) -> list[ET.Element]:
@@ -242,7 +245,7 @@ def calendar_world():
 
 
 def test_calendar_is_text_calendar_with_crlf_lines(client, calendar_world):
-    response = client.get(ICS)
+    response = client.get(ICS_FROM_2025)
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
@@ -253,8 +256,8 @@ def test_calendar_is_text_calendar_with_crlf_lines(client, calendar_world):
 
 
 def test_calendar_has_an_all_day_event_per_dated_deadline_with_stable_uids(client, calendar_world):
-    first = events(client.get(ICS).content.decode())
-    again = events(client.get(ICS).content.decode())
+    first = events(client.get(ICS_FROM_2025).content.decode())
+    again = events(client.get(ICS_FROM_2025).content.decode())
 
     by_uid = {event["UID"]: event for event in first}
     follow_up_pk = calendar_world["follow_up"].pk
@@ -279,7 +282,9 @@ def test_calendar_has_an_all_day_event_per_dated_deadline_with_stable_uids(clien
 
 
 def test_calendar_text_is_escaped(client, calendar_world):
-    talks = next(e for e in events(client.get(ICS).content.decode()) if "talks" in e["UID"])
+    talks = next(
+        e for e in events(client.get(ICS_FROM_2025).content.decode()) if "talks" in e["UID"]
+    )
 
     assert talks["SUMMARY"] == "Due: Continue talks\\; in Seoul\\, soon"
     assert "\\n" in talks["DESCRIPTION"]  # the newline before the status line
@@ -290,7 +295,7 @@ def test_calendar_lines_are_folded_at_75_octets(client, calendar_world):
     calendar_world["fixed"].title = "Ein sehr langer Titel über grenzüberschreitende " * 4
     calendar_world["fixed"].save()
 
-    body = client.get(ICS).content
+    body = client.get(ICS_FROM_2025).content
 
     lines = body.split(b"\r\n")
     assert max(len(line) for line in lines) <= 75
@@ -328,5 +333,76 @@ def test_calendar_runs_a_fixed_number_of_queries(client, django_assert_num_queri
 
     # 1 outcomes with a due date (with summit), 2 follow-ups with one (with outcome, summit).
     with django_assert_num_queries(2):
-        body = client.get(ICS).content.decode()
+        body = client.get(ICS, {"from": "2000-01-01"}).content.decode()
     assert len(events(body)) == 2 * item_count
+
+
+def test_the_calendar_starts_a_year_ago_unless_asked_for_another_start(client):
+    today = timezone.localdate()
+    summit = make_summit(start_date=today - datetime.timedelta(days=800))
+    for slug, days in [("long-ago", -400), ("last-year", -300), ("next-month", 30)]:
+        make_outcome(summit=summit, slug=slug, due_date=today + datetime.timedelta(days=days))
+
+    def uids(address):
+        response = client.get(address)
+        assert response.status_code == 200
+        return {e["UID"].split("@")[0] for e in events(response.content.decode())}
+
+    assert uids(ICS) == {"outcome-last-year", "outcome-next-month"}
+    since = (today - datetime.timedelta(days=500)).isoformat()
+    assert uids(f"{ICS}?from={since}") == {
+        "outcome-long-ago",
+        "outcome-last-year",
+        "outcome-next-month",
+    }
+    assert uids(f"{ICS}?from={today.isoformat()}") == {"outcome-next-month"}
+    assert f"due on or after {today.isoformat()}" in unfold_text(client.get(f"{ICS}?from={today}"))
+
+
+def unfold_text(response) -> str:
+    return response.content.decode().replace("\r\n ", "")
+
+
+@pytest.mark.parametrize("value", ["yesterday", "2025-02-30", "1700-01-01", "9" * 30])
+def test_a_calendar_start_that_is_not_a_date_is_refused(client, value):
+    response = client.get(ICS, {"from": value})
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode().startswith("from: ")
+
+
+def test_the_calendar_narrows_to_an_actor_a_summit_or_an_outcome(client):
+    today = timezone.localdate()
+    first, second = make_summit(name="First"), make_summit(name="Second")
+    actor = make_actor(name="Republic of Korea")
+    mine = make_outcome(summit=first, slug="mine", due_date=today)
+    make(OutcomeParty, outcome=mine, actor=actor, role=PartyRole.RESPONSIBLE)
+    make_outcome(summit=first, slug="theirs", due_date=today)
+    make_outcome(summit=second, slug="elsewhere", due_date=today)
+    make_follow_up(mine, location="Seoul", due_date=today)
+
+    def uids(**scope):
+        body = client.get(ICS, scope).content.decode()
+        return sorted(
+            e["UID"].split("@")[0].split("-")[0] + ":" + e["SUMMARY"] for e in events(body)
+        )
+
+    assert len(uids()) == 4
+    assert len(uids(actor=actor.slug)) == 2  # its commitment and that one's follow-up
+    assert len(uids(summit=first.slug)) == 3
+    assert len(uids(outcome="elsewhere")) == 1
+    assert "Republic of Korea" in unfold_text(client.get(ICS, {"actor": actor.slug}))
+    assert client.get(ICS, {"actor": "no-such-actor"}).status_code == 404
+
+
+@override_settings(CACHE_PAGES=True)
+def test_the_calendar_is_kept_whole_and_served_with_its_file_name(client):
+    make_outcome(slug="due", due_date=timezone.localdate())
+
+    first, second = client.get(ICS), client.get(ICS)
+
+    assert (first["X-Cache"], second["X-Cache"]) == ("miss", "hit")
+    assert second.content == first.content
+    assert second["Content-Type"] == "text/calendar; charset=utf-8"
+    assert second["Content-Disposition"] == 'inline; filename="summit-deadlines.ics"'

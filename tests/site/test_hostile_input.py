@@ -146,7 +146,11 @@ PARAMETERS = {
         ["page", "summits", "proposals", *COMMON],
     ),
     "updates_feed": (lambda w: reverse("updates_feed"), False, ["summit", "actor", "outcome"]),
-    "deadlines_ics": (lambda w: reverse("deadlines_ics"), False, []),
+    "deadlines_ics": (
+        lambda w: reverse("deadlines_ics"),
+        False,
+        ["summit", "actor", "outcome", "from"],
+    ),
     "desk": (lambda w: reverse("desk"), True, ["quiet"]),
     "desk_record_update": (
         lambda w: reverse("desk_record_update", args=[TALKS]),

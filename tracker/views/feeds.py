@@ -11,19 +11,22 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.contrib.syndication.views import Feed
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from actors.models import Actor
+from core.cache import public_page
 from core.dates import DatePrecision
+from core.params import BadValue, parse_date
 from outcomes.models import Claim, FollowUp, Outcome, StatusUpdate
 from summits.models import Summit
 
 SITE_TAG = "summit-outcome-tracker"
 FEED_LIMIT = 50
+CALENDAR_PAST_DAYS = 365  # deadlines.ics starts this long ago unless ?from= says otherwise
 _SLUG = re.compile(r"[-\w]{1,120}")
 
 
@@ -39,6 +42,41 @@ class FeedScope:
     @property
     def narrowed_to(self):
         return self.outcome or self.summit or self.actor
+
+
+def feed_scope(request) -> FeedScope:
+    """?summit=, ?actor= and ?outcome= as records. A feed reader cannot show a notice: an
+    unknown slug is a clear 404, not a silently wider feed; a draft outcome or summit is not
+    found, as on its page for the public."""
+    scope = FeedScope()
+    scopes = (
+        ("summit", Summit.objects.public()),
+        ("actor", Actor.objects),
+        ("outcome", Outcome.objects.public()),
+    )
+    for name, queryset in scopes:
+        slug = request.GET.get(name, "").strip()
+        if not slug:
+            continue
+        if not _SLUG.fullmatch(slug):
+            raise Http404(f"“{slug[:40]}” is not a {name} address.")
+        setattr(scope, name, get_object_or_404(queryset, slug=slug))
+        scope.params[name] = slug
+    return scope
+
+
+def scoped_outcomes(scope: FeedScope):
+    """The outcomes a scope narrows a feed to, None for all of them."""
+    if not scope.narrowed_to:
+        return None
+    outcomes = Outcome.objects.all()
+    if scope.summit:
+        outcomes = outcomes.filter(summit=scope.summit)
+    if scope.actor:
+        outcomes = outcomes.party_to(scope.actor)  # the public links only
+    if scope.outcome:
+        outcomes = outcomes.filter(pk=scope.outcome.pk)
+    return outcomes
 
 
 def feed_order(item) -> tuple:
@@ -57,24 +95,7 @@ class UpdatesFeed(Feed):
     description_template = "feeds/update_description.html"
 
     def get_object(self, request, *args, **kwargs) -> FeedScope:
-        # A feed reader cannot show a notice: an unknown slug is a clear 404, not a silently
-        # wider feed.
-        scope = FeedScope()
-        # A draft outcome is not found, as on its page for the public.
-        scopes = (
-            ("summit", Summit.objects.public()),
-            ("actor", Actor.objects),
-            ("outcome", Outcome.objects.public()),
-        )
-        for name, queryset in scopes:
-            slug = request.GET.get(name, "").strip()
-            if not slug:
-                continue
-            if not _SLUG.fullmatch(slug):
-                raise Http404(f"“{slug[:40]}” is not a {name} address.")
-            setattr(scope, name, get_object_or_404(queryset, slug=slug))
-            scope.params[name] = slug
-        return scope
+        return feed_scope(request)
 
     def title(self, scope: FeedScope) -> str:
         parts = []
@@ -107,15 +128,7 @@ class UpdatesFeed(Feed):
         return f"tag:{SITE_TAG},2025:feeds/updates" + (f"?{query}" if query else "")
 
     def items(self, scope: FeedScope):
-        outcomes = None
-        if scope.summit or scope.actor or scope.outcome:
-            outcomes = Outcome.objects.all()
-            if scope.summit:
-                outcomes = outcomes.filter(summit=scope.summit)
-            if scope.actor:
-                outcomes = outcomes.party_to(scope.actor)  # the public links only
-            if scope.outcome:
-                outcomes = outcomes.filter(pk=scope.outcome.pk)
+        outcomes = scoped_outcomes(scope)
         updates = StatusUpdate.objects.public().for_feed(outcomes, limit=FEED_LIMIT)
         claims = Claim.objects.public().for_feed(outcomes, limit=FEED_LIMIT)
         return sorted([*updates, *claims], key=feed_order, reverse=True)[:FEED_LIMIT]
@@ -209,20 +222,46 @@ def _deadline_event(*, uid, date, precision, summary, description, url, stamp) -
     ]
 
 
+@public_page
 def deadlines_ics(request):
-    """Every outcome deadline and follow-up due date that has a date, as all-day events."""
+    """The deadlines of outcomes and follow-ups due on or after ?from= (default: a year
+    ago), as all-day events; ?summit=, ?actor= and ?outcome= narrow it as they narrow the
+    Atom feed. Without a start it would hold every deadline ever set: tens of thousands of
+    events, which calendar programs refuse and which took seconds to write."""
+    try:
+        start = (
+            parse_date(request.GET["from"], "the calendar’s start")
+            if "from" in request.GET
+            else None
+        )
+    except BadValue as error:
+        message = f"from: {error} Nothing was selected.\n"
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+    start = start or timezone.localdate() - datetime.timedelta(days=CALENDAR_PAST_DAYS)
+    scope = feed_scope(request)
+    outcomes = Outcome.objects.public().with_status().for_calendar(start)
+    follow_ups = FollowUp.objects.public().for_calendar(start)
+    narrowed = scoped_outcomes(scope)
+    if narrowed is not None:
+        outcomes = outcomes.filter(pk__in=narrowed.values("pk"))
+        follow_ups = follow_ups.filter(outcome__in=narrowed.values("pk"))
     stamp = timezone.now().astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    what = f" of {scope.narrowed_to}" if scope.narrowed_to else ""
+    about = (
+        f"Deadlines of summit commitments{what} and their follow-ups, due on or after "
+        f"{start.isoformat()}."
+    )
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         "PRODID:-//Summit Outcome Tracker//Deadlines//EN",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
-        "X-WR-CALNAME:Summit commitment deadlines",
-        f"X-WR-CALDESC:{ics_text('Deadlines of summit commitments and their follow-ups.')}",
+        f"X-WR-CALNAME:{ics_text('Summit commitment deadlines' + what)}",
+        f"X-WR-CALDESC:{ics_text(about)}",
         "REFRESH-INTERVAL;VALUE=DURATION:PT12H",
     ]
-    for outcome in Outcome.objects.public().with_status().for_calendar():
+    for outcome in outcomes:
         status = outcome.shown_status_label
         description = (
             f"Deadline of “{outcome.title}”, agreed at {outcome.summit.name} "
@@ -240,7 +279,7 @@ def deadlines_ics(request):
             url=request.build_absolute_uri(outcome.get_absolute_url()),
             stamp=stamp,
         )
-    for follow_up in FollowUp.objects.public().for_calendar():
+    for follow_up in follow_ups:
         where = f" in {follow_up.location}" if follow_up.location else ""
         description = (
             f"{follow_up.get_kind_display()}{where}, expected under “{follow_up.outcome.title}” "
