@@ -3,6 +3,8 @@ stable. Each page's code is in tracker/views/, one module per address prefix."""
 
 from django.urls import include, path
 
+from core.cache import public_page
+
 from .views import (
     accounts,
     actors,
@@ -68,7 +70,7 @@ urlpatterns = [
     path("data/<str:version>/<str:name>", data.release_file, name="release_file"),
     # A page's suggested citation for reference managers: kind is summits, outcomes or actors.
     path("<str:kind>/<slug:slug>/citation.<str:fmt>", citations.citation, name="citation"),
-    path("feeds/updates.atom", feeds.UpdatesFeed(), name="updates_feed"),
+    path("feeds/updates.atom", public_page(feeds.UpdatesFeed()), name="updates_feed"),
     path("deadlines.ics", feeds.deadlines_ics, name="deadlines_ics"),
     # Signed-in work: the follow-up desk (editors) and sign-in itself.
     path("desk/", desk.desk, name="desk"),

@@ -32,7 +32,7 @@ from core.prepared import Prepared, Slot
 from core.publishing import Publishable, PublishableQuerySet, drafts_index
 
 from .choices import Status
-from .status import StatusUpdate
+from .status import StatusUpdate, recorded_since_day_of
 
 
 def _ruling(outcome_field: str, party_field: str, date, known_at) -> Subquery:
@@ -114,7 +114,8 @@ class ClaimQuerySet(PublishableQuerySet):
         claimant, side and sources."""
         claims = self if outcomes is None else self.filter(outcome__in=outcomes.values("pk"))
         return (
-            claims.select_related("outcome__summit", "claimant", "party__actor")
+            recorded_since_day_of(claims, limit)
+            .select_related("outcome__summit", "claimant", "party__actor")
             .prefetch_related("sources")
             .order_by(TruncDate("recorded_at").desc(), "-claimed_on", "-recorded_at", "-pk")[:limit]
         )
@@ -203,6 +204,8 @@ class Claim(Publishable, models.Model):
                 name="claim_latest_idx",
             ),
             drafts_index("claim"),
+            # The feed's newest claims (recorded_since_day_of).
+            models.Index(fields=["-recorded_at"], name="claim_recorded_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -330,7 +330,7 @@ ANONYMOUS = {
     "overview": 8,
     "summit list": 4,
     "summit page": 10,  # tests/site/test_pages_summits.py says which
-    "outcome list": 11,  # tests/site/test_pages_outcomes.py says which
+    "outcome list": 13,  # tests/site/test_pages_outcomes.py says which
     "actor page": 11,
     "search": 5,
 }

@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.dates import DatePrecision
-from outcomes.models import OutcomeParty, PartyRole, Status, StatusUpdate
+from outcomes.models import Claim, OutcomeParty, PartyRole, Status, StatusUpdate
 from tests.factories import (
     make,
     make_actor,
+    make_claim,
     make_follow_up,
     make_outcome,
     make_source,
@@ -194,10 +195,11 @@ def test_feed_runs_a_fixed_number_of_queries(
         make_update(outcome, corrects=wrong)
     params = {"summit": "tokyo"} if narrowed else {}
 
-    # (1 the summit, when narrowed), then 1 updates with outcome, summit, corrected and
-    # correcting entry, 2 their sources, 3 claims with their outcome, summit, claimant and
-    # side (none here; their sources would be a fourth).
-    with django_assert_num_queries(4 if narrowed else 3):
+    # (1 the summit, when narrowed), then 1 when the 50th newest entry was recorded, 2 the
+    # entries of that day on, with outcome, summit, corrected and correcting entry, 3 their
+    # sources, 4 the 50th newest claim's day, 5 claims with their outcome, summit, claimant
+    # and side (none here; their sources would be a sixth).
+    with django_assert_num_queries(6 if narrowed else 5):
         assert len(entries(client.get(FEED, params))) == 2 * item_count
 
 
@@ -406,3 +408,21 @@ def test_the_calendar_is_kept_whole_and_served_with_its_file_name(client):
     assert second.content == first.content
     assert second["Content-Type"] == "text/calendar; charset=utf-8"
     assert second["Content-Disposition"] == 'inline; filename="summit-deadlines.ics"'
+
+
+def test_the_feed_takes_its_newest_from_the_newest_days_in_the_feeds_order():
+    """for_feed reads only the days of its `limit` newest records: the same records, in the
+    same order, as sorting every record by the feed's order."""
+    outcome = make_outcome()
+    start = timezone.make_aware(datetime.datetime(2026, 3, 1, 9))
+    for n in range(12):
+        entry = make_update(outcome, effective_date=D(2025, 7 + n % 5, 1 + n))
+        recorded = start + datetime.timedelta(days=n // 4, hours=n % 3)
+        StatusUpdate.objects.filter(pk=entry.pk).update(recorded_at=recorded)
+        claim = make_claim(outcome, make_actor(), claimed_on=D(2025, 7 + n % 4, 2 + n))
+        Claim.objects.filter(pk=claim.pk).update(recorded_at=recorded)
+    for model in (StatusUpdate, Claim):
+        everything = list(model.objects.public().for_feed(limit=100))
+        assert len(everything) == 12
+        for limit in range(1, 13):
+            assert list(model.objects.public().for_feed(limit=limit)) == everything[:limit]
