@@ -471,6 +471,70 @@ def build(env: dict, args, today: str, label: str) -> float:
     return time.monotonic() - started
 
 
+def holds_dataset(env: dict, args) -> bool:
+    """Whether the benchmark's database holds the synthetic dataset of this size already."""
+    try:
+        sizes = task(env, "plan")["sizes"]
+    except (SystemExit, subprocess.CalledProcessError, KeyError, ValueError):
+        return False
+    return sizes.get("outcomes") == args.outcomes
+
+
+def focused(args, ctx: dict, pg_env: dict) -> None:
+    """--pages: the chosen pages only, on PostgreSQL, as kept and rendered afresh."""
+    chosen = [page for page in our_pages(ctx["plan"]) if args.pages in page.name]
+    if not chosen:
+        raise SystemExit(f"no page's name contains {args.pages!r}")
+    fresh_env = {**pg_env, "CACHE_PAGES": "0"}
+    fresh = [Page(p.name, p.path, p.target_ms, max_queries=p.max_queries) for p in chosen]
+    count_queries(pg_env, chosen)
+    count_queries(fresh_env, fresh)
+    with gunicorn("gunicorn (PostgreSQL)", pg_env, args.work_dir / "gunicorn-pg.log") as server:
+        say(f"loading the pages named “{args.pages}” (PostgreSQL)")
+        measure(server, chosen, args)
+    with gunicorn("gunicorn (PostgreSQL, no page cache)", fresh_env, args.work_dir / "g2.log") as s:
+        say(f"loading the pages named “{args.pages}” rendered afresh (CACHE_PAGES=0)")
+        measure(s, fresh, args)
+    plan = ctx["plan"]
+    lines = [
+        f"# Benchmark results: the pages named “{args.pages}”",
+        "",
+        f"Run by `bench/run.py --pages {args.pages}` on "
+        f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC: a focused run, the same "
+        "method as [results.md](results.md) (see the [README](README.md)) for these pages "
+        "only, on PostgreSQL.",
+        "",
+        "## Machine",
+        "",
+        *[f"- {key}: {value}" for key, value in ctx["machine"].items()],
+        "",
+        "## Dataset",
+        "",
+        f"- The synthetic dataset of {args.outcomes:,} outcomes: "
+        + ", ".join(f"{v:,} {k}" for k, v in plan["sizes"].items())
+        + ".",
+        f"- gunicorn, {WORKERS} sync workers; wrk: {args.connections} connections, "
+        f"{args.duration} s per page after {args.warmup} warm-up requests, on loopback.",
+        "",
+        "## Kept pages (as anonymous visitors get them)",
+        "",
+        *page_table(chosen),
+        "",
+        "## Rendered for every request (`CACHE_PAGES=0`)",
+        "",
+        *page_table(fresh),
+        "",
+        "### Over target, and why",
+        "",
+    ]
+    missed = [p for p in chosen + fresh if verdict(p)[0] is False]
+    lines += [f"- **{p.name}**: {verdict(p)[1]}" for p in missed] or ["- None."]
+    text = "\n".join([*lines, ""])
+    args.output.write_text(text)
+    print(text)
+    say(f"written to {args.output}")
+
+
 def postgres_database(url: str) -> None:
     """Drop and create the benchmark's own PostgreSQL database (never any other)."""
     parts = urllib.parse.urlparse(url)
@@ -663,8 +727,12 @@ def report(args, ctx: dict) -> str:
         f"{args.updates_per_outcome} --seed {args.seed} --today {plan['today']}`: "
         + ", ".join(f"{v:,} {k}" for k, v in plan["sizes"].items())
         + ".",
-        f"- Generation took {ctx['generate_pg']:.0f} s on PostgreSQL and "
-        f"{ctx['generate_sqlite']:.0f} s on SQLite (bulk inserts, status refresh and ANALYZE).",
+        (
+            f"- Generation took {ctx['generate_pg']:.0f} s on PostgreSQL and "
+            if ctx["generate_pg"] is not None
+            else "- PostgreSQL held the dataset already (--reuse-data); generation took "
+        )
+        + f"{ctx['generate_sqlite']:.0f} s on SQLite (bulk inserts, status refresh and ANALYZE).",
         f"- gunicorn, {WORKERS} sync workers, DEBUG off, static files through WhiteNoise. "
         f"wrk: {args.connections} connections, {args.duration} s per page after "
         f"{args.warmup} warm-up requests, on loopback.",
@@ -807,8 +875,21 @@ def parse_args():
         default=BENCH / ".work",
         help="Where the SQLite copy and server logs go.",
     )
-    parser.add_argument("--output", type=Path, default=BENCH / "results.md")
+    parser.add_argument(
+        "--output", type=Path, help="Default results.md (results-pages.md with --pages)."
+    )
+    parser.add_argument(
+        "--pages",
+        help="Only our pages whose name contains this (e.g. API), on PostgreSQL, cached and "
+        "afresh: a focused run, reported apart (results-pages.md).",
+    )
+    parser.add_argument(
+        "--reuse-data",
+        action="store_true",
+        help="Keep the PostgreSQL database if it holds the dataset asked for already.",
+    )
     args = parser.parse_args()
+    args.output = args.output or BENCH / ("results-pages.md" if args.pages else "results.md")
     args.outcomes = args.outcomes or (2_000 if args.quick else 100_000)
     args.duration = args.duration or (5 if args.quick else 20)
     return args
@@ -826,13 +907,20 @@ def main() -> None:
     ctx: dict = {}
 
     # PostgreSQL: our pages and the admin changelist.
-    postgres_database(args.pg_url)
-    ctx["generate_pg"] = build(pg_env, args, today, "PostgreSQL")
+    if args.reuse_data and holds_dataset(pg_env, args):
+        say("PostgreSQL: the dataset is there already (--reuse-data)")
+        manage(pg_env, "migrate", "--noinput", "-v0")
+        ctx["generate_pg"] = None
+    else:
+        postgres_database(args.pg_url)
+        ctx["generate_pg"] = build(pg_env, args, today, "PostgreSQL")
     ctx["machine"] = machine(args.pg_url)
     say("collectstatic (WhiteNoise serves the hashed, compressed files)")
     manage(pg_env, "collectstatic", "--noinput", "-v0")
     plan = ctx["plan"] = task(pg_env, "plan")
     say(f"plan: {json.dumps(plan)}")
+    if args.pages:
+        return focused(args, ctx, pg_env)
     cookie = task(pg_env, "session")["cookie"]
     pg_pages = ctx["pg_pages"] = our_pages(plan)
     pg_admin = ctx["pg_admin"] = admin_pages(plan, cookie)
