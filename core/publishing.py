@@ -44,9 +44,13 @@ class VisibleQuerySet(models.QuerySet):
     def visible_to(self, user, known_at: datetime.datetime | None = None):
         """What user may see: everything for staff who may see drafts, public records for
         everyone else; with known_at, for everyone, what was public at that moment."""
+        return self.visible(can_see_drafts(user), known_at)
+
+    def visible(self, drafts: bool, known_at: datetime.datetime | None = None):
+        """visible_to() for a reader who sees drafts or not (a Prepared query's key)."""
         if known_at is not None:
             return self.public(known_at)
-        return self if can_see_drafts(user) else self.public()
+        return self if drafts else self.public()
 
 
 class PublishableQuerySet(VisibleQuerySet):

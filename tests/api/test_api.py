@@ -348,8 +348,37 @@ QUERIES = {
     "outcomes": 7,
     "outcomes filtered": 8,  # the party filter's actor; as_of reads no stored status
     # Its id, its row, disputed and waiting (4), sides, claims, conditions, links, parts,
-    # entries and follow-ups (+ their sources)
-    "outcome": 16,
+    # entries and follow-ups (each with its sources)
+    "outcome": 14,
     "status entries": 4,  # the outcome filter's outcome, entries, their sources
     "follow-ups": 3,  # follow-ups as they stood, their sources
 }
+
+
+@pytest.mark.parametrize("dates", ["", "as_of=2025-08-01", "known_at=today"])
+def test_an_outcomes_history_and_follow_ups_are_those_of_their_collections(
+    client, world, bob, dates
+):
+    """The outcome record writes its entries and follow-ups itself (as values, for speed):
+    exactly as the status-entry and follow-up collections serialize them."""
+    dates = dates.replace("today", datetime.date.today().isoformat())
+    make_update(world["talks"], status=Status.IN_PROGRESS, sources=[make_source(), make_source()])
+    make_update(world["talks"], status=Status.STALLED, published=False)
+    make_follow_up(world["talks"], title="A draft follow-up", published=False)
+    token = Token.objects.create(user=bob)
+    for headers in ({}, {"Authorization": f"Token {token.key}"}):
+        record = get(client, f"outcomes/talks/?{dates}", **headers).json()
+        entries = get(client, f"status-entries/?outcome=talks&{dates}", **headers).json()
+        follow_ups = get(client, f"follow-ups/?outcome=talks&{dates}", **headers).json()
+        by_date = sorted(
+            entries["results"], key=lambda e: (e["effective_date"], e["recorded_at"], e["id"])
+        )
+        assert record["status_entries"] == by_date
+        assert sorted(record["follow_ups"], key=lambda f: f["id"]) == sorted(
+            follow_ups["results"], key=lambda f: f["id"]
+        )
+        assert record["status_entries"] and record["follow_ups"]
+    # Staff see the drafts, others do not.
+    assert len(record["status_entries"]) > len(
+        get(client, f"outcomes/talks/?{dates}").json()["status_entries"]
+    ) or dates.startswith("known_at")

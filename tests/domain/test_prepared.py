@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db import connection
 from django.db.models import Count
 
 from core.prepared import Prepared, Slot
@@ -58,3 +59,16 @@ def test_a_prepared_query_is_built_once_and_gives_the_rows_of_the_queryset(outco
     small.rows(("Out",), ids=ids)
     small.rows(("Outcome",), ids=ids)
     assert list(small.compiled) == [("default", "Outcome")]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PREPARE is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_a_new_connection_prepares_the_statement_again(outcomes):
+    prepared = Prepared(lambda: Outcome.objects.filter(pk__any=Slot("ids")).values("pk"))
+    ids = [o.pk for o in outcomes]
+    assert len(prepared.rows((), ids=ids)) == len(ids)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] >= 1
+    connection.close()  # as CONN_MAX_AGE or a lost connection would
+    assert len(prepared.rows((), ids=ids[:2])) == 2
