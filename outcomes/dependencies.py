@@ -128,14 +128,8 @@ def _judge(wait: Wait, replay: _Replay, date, known_at, counted) -> Wait:
 
 def _replay_of(outcome_ids, date, known_at) -> _Replay:
     """The status entries in force (as known at known_at) of these outcomes up to date, oldest
-    first, replayed (one query)."""
-    entries = (
-        StatusUpdate.objects.in_force(known_at)
-        .filter(outcome_id__in=outcome_ids, effective_date__lte=date)
-        .oldest_first()
-        .only("outcome_id", "party_id", "status", "effective_date")
-    )
-    return _Replay(entries)
+    first, replayed (one prepared query: _ENTRIES_OF)."""
+    return _Replay(_ENTRIES_OF.instances(StatusUpdate, (date, known_at), ids=outcome_ids))
 
 
 # waiting_among's two queries, built and compiled once per date (core.prepared).
@@ -166,7 +160,7 @@ def waiting_among(outcome_ids, date: datetime.date, known_at=None) -> set[int]:
     ids = set(outcome_ids)
     conditions = _CONDITIONS_AMONG.instances(Condition, (known_at,), ids=ids)
     ends = {c.outcome_id for c in conditions} | {c.required_id for c in conditions}
-    replay = _Replay(_ENTRIES_OF.instances(StatusUpdate, (date, known_at), ids=ends))
+    replay = _replay_of(ends, date, known_at)
     waiting = set()
     for condition in conditions:
         ends = [(condition.outcome_id, condition.required_id, condition.required_party_id)]

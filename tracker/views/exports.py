@@ -252,7 +252,7 @@ def filtered_for_export(request, page: PageContext):
     """The list's filters (OutcomeFilter) bound to the request, over the public outcomes as
     for_export() shapes them, with claims, conditions and links (the export's columns), and
     what was wrong with the request. The API's outcome collection binds the same filters to
-    a lighter queryset, and reads these columns for its page of ids (export_queryset)."""
+    a lighter queryset, and reads these columns for its page of ids (export_rows)."""
     # With known_at, the outcomes public then, with the statuses of that day unless as_of
     # says another: the file as the tracker would have given it then.
     outcomes = export_queryset(page, Outcome.objects.public(page.known_at))
