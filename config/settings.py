@@ -302,6 +302,52 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+
+# --- E-mail: alerts and digests (tracker/alerts/, `manage.py send_alerts`) --------------------
+# EMAIL_URL says where mail goes: smtp://user:password@host:587 (STARTTLS, add ?ssl=1 for
+# implicit TLS on 465), smtp://127.0.0.1:25 with no TLS when ?tls=0, or console:// to print
+# it. Without it, the usual EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD and
+# EMAIL_USE_TLS are read; with neither, mail is printed to the console (development).
+def _email_settings(url: str) -> dict:
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ValueError(f"EMAIL_URL: use smtp://, smtps:// or console://, not {parts.scheme}://")
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    ssl = parts.scheme == "smtps" or query.get("ssl") == "1"
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname or "127.0.0.1",
+        "EMAIL_PORT": parts.port or (465 if ssl else 587),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": ssl,
+        "EMAIL_USE_TLS": not ssl and query.get("tls", "1") != "0",
+    }
+
+
+if env("EMAIL_URL"):
+    globals().update(_email_settings(env("EMAIL_URL")))
+elif env("EMAIL_HOST"):
+    EMAIL_HOST = env("EMAIL_HOST")
+    EMAIL_PORT = int(env("EMAIL_PORT") or 587)
+    EMAIL_HOST_USER = env("EMAIL_HOST_USER") or ""
+    EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD") or ""
+    EMAIL_USE_TLS = (env("EMAIL_USE_TLS") or "1") != "0"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL") or "Summit Outcome Tracker <alerts@localhost>"
+ALERT_MAIL_DOMAIN = env("ALERT_MAIL_DOMAIN") or "summit-outcome-tracker.invalid"
+ALERT_SUBJECT_PREFIX = "[Summit Outcome Tracker] "
+ALERT_CONFIRM_DAYS = int(env("ALERT_CONFIRM_DAYS") or 3)  # a confirmation link lasts this long
+ALERT_REQUESTS_PER_DAY = 3  # confirmation requests an address is sent per day, at most
+ALERT_FOLLOWS_PER_HOUR = int(env("ALERT_FOLLOWS_PER_HOUR") or 10)  # follow requests per client
+ALERT_RETRY_SECONDS = 60  # the first retry after a failure; each later one waits twice as long
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

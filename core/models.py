@@ -119,6 +119,8 @@ class PublicationEvent(models.Model):
         indexes = [
             # Publishable.published_q(known_at=...): a record's events up to a moment.
             models.Index(fields=["content_type", "object_id", "at"], name="publication_record_idx"),
+            # The alerts' reading of the log since their last run (tracker.alerts.news).
+            models.Index(fields=["at"], name="publication_at_idx"),
         ]
         # Site-wide rights that belong to no one domain model: the roles grant them
         # (tracker.roles).

@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.db import connections, transaction
 
 from tests.factories import load_two_texts, staff_member
+from tests.mailbox import mailbox_serving
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -39,6 +40,14 @@ def empty_cache():
     yield
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture
+def mailbox(settings):
+    """A real SMTP server in the test process (tests/mailbox.py) that the app sends to."""
+    box, controller = mailbox_serving(settings)
+    yield box
+    controller.stop()
 
 
 @pytest.fixture
