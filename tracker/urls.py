@@ -8,6 +8,7 @@ from core.cache import public_page
 from .views import (
     accounts,
     actors,
+    alerts,
     citations,
     data,
     desk,
@@ -72,6 +73,12 @@ urlpatterns = [
     path("<str:kind>/<slug:slug>/citation.<str:fmt>", citations.citation, name="citation"),
     path("feeds/updates.atom", public_page(feeds.UpdatesFeed()), name="updates_feed"),
     path("deadlines.ics", feeds.deadlines_ics, name="deadlines_ics"),
+    # Following by e-mail (tracker/alerts/): never cached, each page has a form or a secret.
+    path("follow/", alerts.follow, name="follow"),
+    path("follow/requested/", alerts.requested, name="alerts_requested"),
+    path("alerts/confirm/<str:value>/", alerts.confirm, name="alerts_confirm"),
+    path("alerts/manage/<str:token>/", alerts.manage, name="alerts_manage"),
+    path("alerts/unsubscribe/<str:token>/", alerts.unsubscribe, name="alerts_unsubscribe"),
     # Signed-in work: the follow-up desk (editors) and sign-in itself.
     path("desk/", desk.desk, name="desk"),
     path(
@@ -86,6 +93,7 @@ urlpatterns = [
         name="desk_discard_follow_up_change",
     ),
     path("desk/publish/", desk.publish, name="desk_publish"),
+    path("desk/alerts/", alerts.staff_alerts, name="desk_alerts"),
     path("accounts/login/", accounts.SignInView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     # The read API for programs (tracker/api/), documented at /api/v1/docs/.
