@@ -480,6 +480,56 @@ def holds_dataset(env: dict, args) -> bool:
     return sizes.get("outcomes") == args.outcomes
 
 
+def alerts_lines(alerts: dict) -> list[str]:
+    """The report's section on send_alerts (tasks.py alerts)."""
+    steps = [(name, r) for name, r in alerts.items() if isinstance(r, dict)]
+    sent = sum(r["messages"] for _, r in steps)
+    queries = sum(r["queries"] for _, r in steps)
+    seconds = sum(r["seconds"] for _, r in steps)
+    return [
+        "## E-mail alerts (`send_alerts`, PostgreSQL)",
+        "",
+        f"{alerts['subscriptions']:,} confirmed subscriptions (outcomes, actors, summits, "
+        "processes and saved searches; six in ten immediately, three daily, one weekly), then "
+        f"1,000 status entries published at once: {alerts['changes']:,} changes, "
+        f"{alerts['alerts']:,} e-mails, sent to a real SMTP server (aiosmtpd) in the task's "
+        "process; in a transaction rolled back afterwards.",
+        "",
+        "| step | seconds | queries | e-mails |",
+        "|---|---:|---:|---:|",
+        *(
+            f"| {name} | {r['seconds']} | {r['queries']:,} | {r['messages']:,} |"
+            for name, r in steps
+        ),
+        "",
+        f"Per 1,000 e-mails: {1000 * seconds / max(sent, 1):.1f} s and "
+        f"{1000 * queries / max(sent, 1):,.0f} queries (one per e-mail is the record that it "
+        "was sent, written as soon as the server accepted it; the rest are per batch of 200 "
+        "alerts or 1,000 changes, and one per distinct saved search: none per subscription).",
+    ]
+
+
+def alerts_only(args, ctx: dict, pg_env: dict) -> None:
+    """--alerts: send_alerts alone on the dataset, reported in results-alerts.md."""
+    say("send_alerts for 10,000 subscriptions (rolled back)")
+    alerts = task(pg_env, "alerts")
+    lines = [
+        "# Benchmark results: e-mail alerts",
+        "",
+        f"Run by `bench/run.py --alerts` on {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} "
+        f"UTC, on the synthetic dataset of {args.outcomes:,} outcomes (see [README](README.md)).",
+        "",
+        "## Machine",
+        "",
+        *[f"- {key}: {value}" for key, value in ctx["machine"].items()],
+        "",
+        *alerts_lines(alerts),
+        "",
+    ]
+    args.output.write_text("\n".join(lines))
+    say(f"wrote {args.output}")
+
+
 def focused(args, ctx: dict, pg_env: dict) -> None:
     """--pages: the chosen pages only, on PostgreSQL, as kept and rendered afresh."""
     chosen = [page for page in our_pages(ctx["plan"]) if args.pages in page.name]
@@ -803,6 +853,8 @@ def report(args, ctx: dict) -> str:
             for name, r in ctx["imports"].items()
         ),
         "",
+        *alerts_lines(ctx["alerts"]),
+        "",
         "## The outcome list against the admin changelist and Datasette",
         "",
         "Target: our list at least as fast as Datasette's equivalent page (ratio ≥ 1) and at "
@@ -884,12 +936,20 @@ def parse_args():
         "afresh: a focused run, reported apart (results-pages.md).",
     )
     parser.add_argument(
+        "--alerts",
+        action="store_true",
+        help="Only send_alerts for 10,000 subscriptions, reported apart (results-alerts.md).",
+    )
+    parser.add_argument(
         "--reuse-data",
         action="store_true",
         help="Keep the PostgreSQL database if it holds the dataset asked for already.",
     )
     args = parser.parse_args()
-    args.output = args.output or BENCH / ("results-pages.md" if args.pages else "results.md")
+    name = (
+        "results-pages.md" if args.pages else "results-alerts.md" if args.alerts else "results.md"
+    )
+    args.output = args.output or BENCH / name
     args.outcomes = args.outcomes or (2_000 if args.quick else 100_000)
     args.duration = args.duration or (5 if args.quick else 20)
     return args
@@ -921,6 +981,8 @@ def main() -> None:
     say(f"plan: {json.dumps(plan)}")
     if args.pages:
         return focused(args, ctx, pg_env)
+    if args.alerts:
+        return alerts_only(args, ctx, pg_env)
     cookie = task(pg_env, "session")["cookie"]
     pg_pages = ctx["pg_pages"] = our_pages(plan)
     pg_admin = ctx["pg_admin"] = admin_pages(plan, cookie)
@@ -935,6 +997,8 @@ def main() -> None:
     ctx["csv_memory"] = task(pg_env, "csv-memory", *urls)
     say("CSV import of 5,000 rows: the dry run and the import, rolled back")
     ctx["imports"] = task(pg_env, "imports")
+    say("send_alerts for 10,000 subscriptions (rolled back)")
+    ctx["alerts"] = task(pg_env, "alerts")
     with gunicorn("gunicorn (PostgreSQL)", pg_env, args.work_dir / "gunicorn-pg.log") as server:
         say("loading our pages (PostgreSQL)")
         measure(server, pg_pages, args)

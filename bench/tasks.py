@@ -6,8 +6,10 @@
     tasks.py queries URL...       per URL: status, queries, database time, slowest query
     tasks.py csv-memory URL...    per URL: rows streamed and the peak Python memory it took
     tasks.py imports              seconds to check and to import 5,000-row CSV files
+    tasks.py alerts               send_alerts for 10,000 subscriptions: time and queries
 """
 
+import datetime
 import json
 import os
 import statistics
@@ -352,6 +354,123 @@ def imports() -> dict:
     return results
 
 
+ALERT_SUBSCRIPTIONS = 10_000
+ALERT_CHANGES = 1_000
+
+
+def alerts() -> dict:
+    """send_alerts's three steps (the log read into changes, the changes matched to
+    subscriptions, the alerts sent to a real SMTP server in this process) for 10,000
+    confirmed subscriptions (outcomes, actors, summits, processes and saved searches; most
+    immediately, some daily or weekly) and 1,000 status entries published at once; then the
+    digests, at the end of their period. In a transaction rolled back afterwards."""
+    import random
+
+    from django.db import connection as db
+    from django.test.utils import override_settings
+
+    from outcomes.services import save_status_updates
+    from tests.mailbox import mailbox_serving
+    from tracker.alerts import news, planning
+    from tracker.alerts.sending import Outbox
+    from tracker.models import Alert, AlertAddress, AlertChange, Followed, Frequency, Subscription
+
+    class Settings(dict):  # what mailbox_serving sets, applied with override_settings
+        def __setattr__(self, name, value):
+            self[name] = value
+
+    wanted = Settings()
+    box, controller = mailbox_serving(wanted)
+    user = get_user_model().objects.get(username=BENCH_USER)
+    rng = random.Random(7)
+    outcome_ids = list(Outcome.objects.public().values_list("pk", flat=True))
+    kinds = [
+        (Followed.OUTCOME, 4_000, outcome_ids),
+        (Followed.ACTOR, 2_500, list(Actor.objects.values_list("pk", flat=True))),
+        (Followed.SUMMIT, 2_000, list(Summit.objects.public().values_list("pk", flat=True))),
+        (Followed.PROCESS, 500, list(Process.objects.public().values_list("pk", flat=True))),
+    ]
+    searches = [f"status={s}" for s in ("stalled", "implemented", "in_progress", "reversed")]
+    searches += [f"type={t}&overdue=1" for t in ("institution", "declaration", "other")]
+    results = {}
+
+    class Undo(Exception):
+        pass
+
+    try:
+        with override_settings(**wanted), transaction.atomic():
+            now = timezone.now() - datetime.timedelta(minutes=1)
+            addresses = AlertAddress.objects.bulk_create(
+                AlertAddress(email=f"reader{n}@example.org", token=f"bench-{n}")
+                for n in range(ALERT_SUBSCRIPTIONS)
+            )
+            plan_subs = [(f, rng.choice(ids), "") for f, count, ids in kinds for _ in range(count)]
+            plan_subs += [(Followed.SEARCH, 0, rng.choice(searches)) for _ in range(1_000)]
+            frequencies = [Frequency.IMMEDIATELY] * 6 + [Frequency.DAILY] * 3 + [Frequency.WEEKLY]
+            Subscription.objects.bulk_create(
+                Subscription(
+                    address=address,
+                    followed=followed,
+                    target_id=target,
+                    search=search,
+                    label=f"{followed} {target or search}",
+                    frequency=rng.choice(frequencies),
+                    token=f"bench-s{n}",
+                    requested_at=now,
+                    confirmed_at=now,
+                )
+                for n, (address, (followed, target, search)) in enumerate(
+                    zip(addresses, plan_subs, strict=True)
+                )
+            )
+            changed = rng.sample(outcome_ids, ALERT_CHANGES)
+            source = Outcome.sources.through.objects.values_list("source_id", flat=True).first()
+            save_status_updates(
+                [
+                    (
+                        StatusUpdate(
+                            outcome_id=pk,
+                            status="stalled",
+                            effective_date=timezone.localdate(),
+                            summary="Benchmark entry.",
+                        ),
+                        [source],
+                    )
+                    for pk in changed
+                ],
+                user=user,
+                publish=True,
+            )
+            for step, run in (
+                ("read the log", lambda: news.read_log()),
+                ("match to subscriptions", lambda: planning.plan()),
+                ("send (immediately)", lambda: Outbox().send_due()),
+                (
+                    "send (digests, at the period's end)",
+                    lambda: Outbox(now=timezone.now() + datetime.timedelta(days=8)).send_due(),
+                ),
+            ):
+                sent_before = len(box.messages)
+                with CaptureQueriesContext(db) as captured:
+                    start = time.perf_counter()
+                    run()
+                    seconds = time.perf_counter() - start
+                results[step] = {
+                    "seconds": round(seconds, 2),
+                    "queries": len(captured),
+                    "messages": len(box.messages) - sent_before,
+                }
+            results["changes"] = AlertChange.objects.count()
+            results["alerts"] = Alert.objects.count()
+            raise Undo
+    except Undo:
+        pass
+    finally:
+        controller.stop()
+    results["subscriptions"] = ALERT_SUBSCRIPTIONS
+    return results
+
+
 def main(argv: list[str]) -> None:
     command, *urls = argv
     if command == "plan":
@@ -364,6 +483,8 @@ def main(argv: list[str]) -> None:
         result = csv_memory(urls)
     elif command == "imports":
         result = imports()
+    elif command == "alerts":
+        result = alerts()
     else:
         raise SystemExit(f"unknown task {command!r}")
     print(json.dumps(result))
