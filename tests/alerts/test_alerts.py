@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from core.models import DataVersion
@@ -316,3 +317,47 @@ def test_every_followable_page_links_to_its_follow_form_and_it_is_never_kept(
         response = client.get(follow_url)
         assert response.status_code == 200 and b"csrfmiddlewaretoken" in response.content
         assert "X-Cache" not in response and "no-cache" in response["Cache-Control"]
+
+
+def test_staff_follow_at_once_with_their_accounts_address_from_the_desk(alice, outcome):
+    alice.email = "alice@example.org"
+    alice.save()
+    staff = Client()
+    staff.force_login(alice)
+    assert b"What you follow" in staff.get("/desk/").content
+    response = staff.post("/follow/?outcome=military-hotline", {"frequency": "weekly"})
+    address = AlertAddress.objects.get(email="alice@example.org")
+    assert response.url == reverse("alerts_manage", args=[address.token])
+    subscription = Subscription.objects.get()
+    assert subscription.confirmed_at is not None and subscription.frequency == "weekly"
+    assert staff.get("/desk/alerts/").url == response.url
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_the_subscriptions_page_runs_the_same_queries_however_many(
+    client, db, mailbox, django_assert_num_queries, count, settings
+):
+    settings.ALERT_REQUESTS_PER_DAY = 10
+    for n in range(count):
+        make_outcome(slug=f"followed-{n}")
+        confirmed(client, mailbox, f"outcome=followed-{n}")
+    token = AlertAddress.objects.get().token
+    with django_assert_num_queries(2):
+        assert client.get(f"/alerts/manage/{token}/").status_code == 200
+
+
+def test_changing_the_frequency_and_cancelling_one_of_several(client, mailbox, outcome):
+    confirmed(client, mailbox, "outcome=military-hotline")
+    confirmed(client, mailbox, f"summit={outcome.summit.slug}")
+    address = AlertAddress.objects.get()
+    url = f"/alerts/manage/{address.token}/"
+    one, other = Subscription.objects.order_by("pk")
+    client.post(url, {"action": "frequency", "subscription": one.pk, "frequency": "daily"})
+    one.refresh_from_db()
+    assert one.frequency == "daily"
+    assert client.post(url, {"action": "frequency", "subscription": "x"}).status_code == 400
+    client.post(url, {"action": "cancel", "subscription": one.pk})
+    assert list(Subscription.objects.all()) == [other]
+    client.post(url, {"action": "cancel_all"})
+    assert not AlertAddress.objects.exists()
+    assert client.get(url).status_code == 404
