@@ -1,5 +1,6 @@
-"""E-mail alerts against a real SMTP server (aiosmtpd, tests/alerts/conftest.py): following,
-double opt-in, what an alert says, digests, unsubscribing, retries, bounces and limits."""
+"""E-mail alerts against a real SMTP server (aiosmtpd: the mailbox fixture, tests/mailbox.py):
+following, double opt-in, what an alert says, digests, unsubscribing, retries, bounces and
+limits."""
 
 import datetime
 import io
@@ -361,3 +362,33 @@ def test_changing_the_frequency_and_cancelling_one_of_several(client, mailbox, o
     client.post(url, {"action": "cancel_all"})
     assert not AlertAddress.objects.exists()
     assert client.get(url).status_code == 404
+
+
+def test_a_searched_text_with_a_line_break_stays_out_of_the_headers(client, mailbox, outcome):
+    follow(client, "search=" + "q%3Dhotline%250ABcc%3A%20x%40example.org")
+    assert "\n" not in Subscription.objects.get().label
+    [message] = mailbox.to(ADDRESS)
+    assert message["Bcc"] is None and "Bcc: x@example.org" in subject(message)
+
+
+def test_a_draft_or_an_overlong_search_cannot_be_followed(client, db):
+    from summits.models import Process
+
+    make(Process, published=False, name="Secret talks", slug="secret-talks")
+    response = client.get("/follow/?search=process%3Dsecret-talks")
+    assert response.status_code == 404 and b"Secret talks" not in response.content
+    too_long = "q%3D" + "%C3%A9" * 400
+    assert client.get(f"/follow/?search={too_long}").status_code == 404
+
+
+def test_an_unreachable_server_counts_no_attempt(client, mailbox, outcome, settings):
+    confirmed(client, mailbox, "outcome=military-hotline")
+    make_update(outcome, status=Status.IMPLEMENTED)
+    settings.EMAIL_PORT = 9  # nothing listens there
+    report = send_alerts()
+    assert "sent 0" in report
+    alert = Alert.objects.get(kind="alert")
+    assert (alert.state, alert.attempts) == (AlertState.PENDING, 0)
+    settings.EMAIL_PORT = mailbox.port
+    Outbox(now=timezone.now() + datetime.timedelta(minutes=2)).send_due()
+    assert len(mailbox.to(ADDRESS)) == 1

@@ -68,7 +68,9 @@ def follow(email: str, followed: str, target_id: int, search: str, label: str, f
     today = timezone.localdate(now)
     with transaction.atomic():
         address = _address(email)
-        address = AlertAddress.objects.select_for_update().get(pk=address.pk)
+        address = AlertAddress.objects.select_for_update().filter(pk=address.pk).first()
+        if address is None:  # its last subscription was cancelled at this very moment
+            address = _address(email)
         if address.requests_day != today:
             address.requests_day, address.requests_today = today, 0
         if address.requests_today >= settings.ALERT_REQUESTS_PER_DAY:
@@ -109,6 +111,8 @@ def follow_as_staff(user, followed: str, target_id: int, search: str, label: str
     """Signed-in staff follow with their account's address at once: it is known to be
     theirs."""
     email = normalized(user.email)
+    if is_suppressed(email):
+        return None
     now = timezone.now()
     with transaction.atomic():
         address = _address(email)

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core.dates import format_fuzzy_date
+from core.dates import DatePrecision, format_fuzzy_date
 from core.models import PublicationAction, PublicationEvent
 from outcomes.models import (
     Claim,
@@ -300,36 +300,47 @@ READERS = {
 
 
 def _withdrawals(events, models_by_type):
-    """A withdrawn record (or outcome) that alerts may have told of: a notice for those
-    they were sent to (planning.py reads `withdraws`)."""
+    """A withdrawn (or deleted) record, or outcome, that alerts may have told of: a notice
+    for those they were sent to (planning.py reads `withdraws`)."""
     for event in events:
         model = models_by_type[event.content_type_id]
-        record = model.objects.filter(pk=event.object_id).first()
-        if record is None:  # deleted: its changes went with it
-            continue
-        outcome = record if model is Outcome else _outcome_of(record)
         what = "the commitment" if model is Outcome else model._meta.verbose_name
-        title = f"{outcome.title}: withdrawn, {what} no longer counts"
-        text = (
-            f"An editor withdrew {what} “{record}”, of which we sent you news: the tracker no "
-            "longer counts it, and the page shows the record as it now stands."
-        )
+        record = model.objects.filter(pk=event.object_id).first()
+        if record is not None:
+            outcome = record if model is Outcome else _outcome_of(record)
+            outcome_id, outcome_title, name = outcome.pk, outcome.title, str(record)
+            verb, path = "withdrew", outcome.get_absolute_url()
+        else:  # deleted: named as the alerts that told of it named it
+            told = (
+                AlertChange.objects.filter(record_type=label(model), record_id=event.object_id)
+                .exclude(kind="withdrawn")
+                .order_by("-pk")
+                .first()
+            )
+            if told is None:
+                continue
+            outcome_id, outcome_title, name = told.outcome_id, told.title.split(": ")[0], told.title
+            verb, path = "deleted", told.path.split("?")[0]
         today = timezone.localdate(event.at)
-        change = _change(
-            f"withdrawn:{event.pk}",
-            "withdrawn",
-            record,
-            outcome,
-            today,
-            format_fuzzy_date(today, "day"),
-            event.at,
-            title,
-            text,
-            [],
-            event,
+        yield AlertChange(
+            key=f"withdrawn:{event.pk}",
+            kind="withdrawn",
+            event_id=event.pk,
+            record_type=label(model),
+            record_id=event.object_id,
+            outcome_id=outcome_id,
+            happened_on=today,
+            happened=format_fuzzy_date(today, DatePrecision.DAY),
+            recorded_at=event.at,
+            title=f"{outcome_title}: withdrawn, {what} no longer counts"[:400],
+            text=(
+                f"An editor {verb} {what} “{name}”, of which we sent you news: the tracker no "
+                "longer counts it, and the page shows the record as it now stands."
+            ),
+            sources=[],
+            path=path,
+            withdraws=f"{label(model)}:{event.object_id}",
         )
-        change.withdraws = f"{label(model)}:{record.pk}"
-        yield change
 
 
 def _outcome_of(record) -> Outcome:

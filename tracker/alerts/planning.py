@@ -13,6 +13,7 @@ import datetime
 from collections import defaultdict
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection, transaction
 from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
@@ -32,6 +33,7 @@ from tracker.models import (
 from .following import message_id, new_token
 
 BATCH = 1000
+SKIP_LOCKED = connection.features.has_select_for_update_skip_locked
 # A digest is sent this long after its period ends: a run still planning into it then has
 # finished (planning takes well under a second per batch).
 DIGEST_GRACE = datetime.timedelta(minutes=2)
@@ -122,55 +124,107 @@ def _told_of(changes) -> dict[int, list[dict]]:
             if model == "outcomes.outcome"
             else Q(change__record_type=model, change__record_id=pk)
         )
-        told = AlertItem.objects.filter(about, alert__state=AlertState.SENT)
+        told = AlertItem.objects.filter(
+            about, alert__state__in=[AlertState.SENT, AlertState.SENDING]
+        )
         subs = Subscription.objects.filter(pk__in=told.values("subscription_id"))
         result[change.pk] = list(subs.values("pk", "address_id", "frequency"))
     return result
 
 
+def _key(frequency: str, change: AlertChange, now) -> tuple[str, str, datetime.datetime]:
+    """The alert a change goes into for a subscription at this frequency: its own
+    ("immediately"), or the digest of the period it was recorded in, or of the current
+    period if that digest is due already."""
+    if frequency == Frequency.IMMEDIATELY:
+        return f"change:{change.pk}", "alert", now
+    end = period_end(frequency, change.recorded_at)
+    if end + DIGEST_GRACE <= now:
+        end = period_end(frequency, now)
+    return f"{frequency}:{end.isoformat()}", "digest", end + DIGEST_GRACE
+
+
 def plan(now=None) -> int:
-    """Turn the changes not yet matched into alerts; returns how many items were added."""
-    now = now or timezone.now()
+    """Turn the changes not yet matched into alerts; returns how many items were added.
+    Each batch is one transaction, with its alerts locked: a run sending at the same time
+    claims an alert only with all its items, or before any of this batch's (which then go
+    into an alert of their own)."""
     added = 0
-    while changes := list(AlertChange.objects.filter(planned=False).order_by("pk")[:BATCH]):
-        followers = _followers(changes)
-        wanted = {}  # (address, key) -> Alert
-        items = []  # (address, key, subscription, change)
-        for change in changes:
-            for sub in followers.get(change.pk, []):
-                frequency = sub["frequency"]
-                if frequency == Frequency.IMMEDIATELY:
-                    key, kind, due = f"change:{change.pk}", "alert", now
-                else:
-                    end = period_end(frequency, now)
-                    key, kind, due = f"{frequency}:{end.isoformat()}", "digest", end + DIGEST_GRACE
-                wanted.setdefault(
-                    (sub["address_id"], key),
-                    Alert(
-                        address_id=sub["address_id"],
-                        key=key,
-                        kind=kind,
-                        frequency=frequency,
-                        token=new_token(),
-                        message_id=message_id(kind),
-                        due_at=due,
-                        next_attempt_at=due,
-                    ),
-                )
-                items.append((sub["address_id"], key, sub["pk"], change.pk))
-        Alert.objects.bulk_create(wanted.values(), ignore_conflicts=True, batch_size=500)
-        rows = Alert.objects.filter(
-            key__in={key for _, key in wanted}, address_id__in={address for address, _ in wanted}
-        ).values_list("address_id", "key", "pk")
-        ids = {(address, key): pk for address, key, pk in rows}
-        AlertItem.objects.bulk_create(
-            [
-                AlertItem(alert_id=ids[(address, key)], subscription_id=sub, change_id=change)
-                for address, key, sub, change in items
-            ],
-            ignore_conflicts=True,
-            batch_size=1000,
-        )
-        added += len(items)
-        AlertChange.objects.filter(pk__in=[c.pk for c in changes]).update(planned=True)
-    return added
+    while True:
+        with transaction.atomic():
+            changes = list(
+                AlertChange.objects.select_for_update(skip_locked=SKIP_LOCKED)
+                .filter(planned=False)
+                .order_by("pk")[:BATCH]
+            )
+            if not changes:
+                return added
+            added += _plan_batch(changes, now or timezone.now())
+
+
+def _plan_batch(changes: list[AlertChange], now) -> int:
+    followers = _followers(changes)
+    wanted = {}  # (address, key) -> Alert
+    items = []  # (address, key, subscription, change)
+    for change in changes:
+        for sub in followers.get(change.pk, []):
+            key, kind, due = _key(sub["frequency"], change, now)
+            wanted.setdefault((sub["address_id"], key), _alert(sub, key, kind, due))
+            items.append((sub["address_id"], key, sub["pk"], change.pk))
+    ids = _locked_pending(wanted)
+    late = [pair for pair in wanted if pair not in ids]
+    if late:  # claimed since by a run sending them: these items go into alerts of their own
+        again = {
+            (address, key): _alert(
+                wanted[(address, key)],
+                f"{key}:late:{now.isoformat()}",
+                wanted[(address, key)].kind,
+                now,
+            )
+            for address, key in late
+        }
+        found = _locked_pending({pair[0:1] + (alert.key,): alert for pair, alert in again.items()})
+        ids.update({pair: found[(pair[0], again[pair].key)] for pair in late})
+    AlertItem.objects.bulk_create(
+        [
+            AlertItem(alert_id=ids[(address, key)], subscription_id=sub, change_id=change)
+            for address, key, sub, change in items
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    AlertChange.objects.filter(pk__in=[c.pk for c in changes]).update(planned=True)
+    return len(items)
+
+
+def _alert(sub, key: str, kind: str, due) -> Alert:
+    address = sub["address_id"] if isinstance(sub, dict) else sub.address_id
+    frequency = sub["frequency"] if isinstance(sub, dict) else sub.frequency
+    return Alert(
+        address_id=address,
+        key=key,
+        kind=kind,
+        frequency=frequency,
+        token=new_token(),
+        message_id=message_id(kind),
+        due_at=due,
+        next_attempt_at=due,
+    )
+
+
+def _locked_pending(wanted: dict) -> dict:
+    """Create the alerts wanted ((address, key) -> Alert) that do not exist, and lock them
+    all: (address, key) -> id, for those still waiting to be sent."""
+    if not wanted:
+        return {}
+    Alert.objects.bulk_create(wanted.values(), ignore_conflicts=True, batch_size=500)
+    rows = (
+        Alert.objects.select_for_update()
+        .filter(key__in={key for _, key in wanted}, address_id__in={a for a, _ in wanted})
+        .values_list("address_id", "key", "pk", "state")
+    )
+    return {
+        (address, key): pk
+        for address, key, pk, state in rows
+        if (address, key) in wanted and state == AlertState.PENDING
+    }

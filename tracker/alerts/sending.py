@@ -102,8 +102,15 @@ class Outbox:
                 self._record(alert, state=AlertState.DROPPED)
                 self.dropped += 1
                 continue
-            message = compose(alert, items, self.connection)
+            # The claim renewed: a run that took longer than the lease has lost it to another,
+            # and an address that unsubscribed meanwhile is gone.
+            renewed = Alert.objects.filter(
+                pk=alert.pk, claimed_by=self.run, state=AlertState.SENDING
+            ).update(claimed_at=timezone.now())
+            if not renewed:
+                continue
             try:
+                message = compose(alert, items, self.connection)
                 self.connection.open()
                 message.send()
             except smtplib.SMTPRecipientsRefused as error:
@@ -112,12 +119,24 @@ class Outbox:
             except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as error:
                 self._refused(alert, error.smtp_code, error.smtp_error, now, bounce=False)
             except (smtplib.SMTPException, OSError) as error:
+                # The server, not this message: no attempt is counted against any of them.
                 log.warning("The mail server cannot be reached (%s); alerts wait.", error)
-                self._retry(alert, repr(error), now)
-                for rest in alerts[position + 1 :]:
-                    self._record(rest, state=AlertState.PENDING, claimed_by="")
+                wait = now + backoff(1)
+                for rest in alerts[position:]:
+                    self._record(
+                        rest,
+                        state=AlertState.PENDING,
+                        claimed_by="",
+                        next_attempt_at=wait,
+                        last_error=repr(error)[:300],
+                    )
+                self.retried += 1
                 self.connection.close()
                 return False
+            except Exception as error:  # this message cannot be made: never sent, never retried
+                log.exception("Alert %s cannot be sent", alert.pk)
+                self._record(alert, state=AlertState.FAILED, last_error=repr(error)[:300])
+                self.failed += 1
             else:
                 self._record(alert, state=AlertState.SENT, sent_at=timezone.now())
                 self.sent += 1
@@ -166,8 +185,7 @@ def _contents(alerts) -> dict[int, list[AlertItem]]:
     )
     by_type = defaultdict(set)
     for item in items:
-        if not item.change.withdraws:
-            by_type[item.change.record_type].add(item.change.record_id)
+        by_type[item.change.record_type].add(item.change.record_id)
     public = {
         (kind, pk)
         for kind, ids in by_type.items()
@@ -180,7 +198,8 @@ def _contents(alerts) -> dict[int, list[AlertItem]]:
     gone = []
     for item in items:
         change = item.change
-        if change.withdraws or (change.record_type, change.record_id) in public:
+        # News of a record still public; a withdrawal notice of one still withdrawn.
+        if ((change.record_type, change.record_id) in public) != bool(change.withdraws):
             contents[item.alert_id].append(item)
         else:
             gone.append(item.pk)
@@ -235,7 +254,7 @@ def compose(alert: Alert, items: list[AlertItem], connection) -> EmailMultiAlter
         headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message = EmailMultiAlternatives(
-        subject=f"{settings.ALERT_SUBJECT_PREFIX}{subject}"[:250],
+        subject=" ".join(f"{settings.ALERT_SUBJECT_PREFIX}{subject}".split())[:250],
         body=render_to_string(f"{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address.email],

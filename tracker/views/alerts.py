@@ -77,14 +77,24 @@ def saved_search(raw: str) -> tuple[str, str]:
     data = QueryDict(raw.lstrip("?"))
     filters = OutcomeFilter(data, queryset=Outcome.objects.none())
     filters.user = AnonymousUser()
+    # Only public summits and processes can be chosen: a draft's slug is unknown here.
+    filters.filters["summit"].queryset = Summit.objects.public()
+    filters.filters["process"].queryset = Process.objects.public()
     described = filters.describe()
     if filters.errors:
         problems = "; ".join(f"{name}: {' '.join(e)}" for name, e in filters.errors.items())
         raise Http404(f"That search cannot be followed: {problems}")
     kept = urlencode(sorted((name, str(value)) for name, value in described.items()))
+    if len(kept) > MAX_SEARCH:
+        raise Http404("That search is too long to follow.")
     active = filters.active(reverse("outcome_list"))
     named = "; ".join(f"{a.label}: {a.value}" for a in active) if active else "every commitment"
     return kept, f"Outcomes: {named}"
+
+
+def _one_line(text: str) -> str:
+    """A name as it goes into an e-mail's subject: on one line, without control characters."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
 
 
 def read_target(params) -> Target:
@@ -107,7 +117,7 @@ def read_target(params) -> Target:
                 followed,
                 record.pk,
                 "",
-                f"{getattr(record, name)} ({kind})",
+                _one_line(f"{getattr(record, name)} ({kind})"),
                 record.get_absolute_url(),
             )
             target.slug = record.slug
@@ -115,7 +125,7 @@ def read_target(params) -> Target:
     if "search" in params:
         search, label = saved_search(params["search"])
         url = reverse("outcome_list") + (f"?{search}" if search else "")
-        return Target(Followed.SEARCH, 0, search, label, url)
+        return Target(Followed.SEARCH, 0, search, _one_line(label), url)
     raise Http404(
         "Choose something to follow: a commitment, an actor, a summit, a process or a search."
     )
@@ -157,9 +167,15 @@ def follow(request):
             frequency = form.cleaned_data["frequency"]
             args = (target.followed, target.target_id, target.search, target.label, frequency)
             if staff:
-                following.follow_as_staff(request.user, *args)
-                address = AlertAddress.objects.get(email=following.normalized(request.user.email))
-                return redirect("alerts_manage", address.token)
+                subscription = following.follow_as_staff(request.user, *args)
+                if subscription is not None:
+                    return redirect("alerts_manage", subscription.address.token)
+                form.add_error(
+                    None,
+                    "Your account’s address refused our mail or complained of it, so nothing is "
+                    "sent to it: ask an administrator to check the address.",
+                )
+                status = 400
             alert = following.follow(form.cleaned_data["email"], *args)
             if alert is not None:
                 send_now(alert)
