@@ -11,6 +11,9 @@ import pytest
 
 from tests.setup.databases import dump, new_database, rows, run
 
+# Each test makes its own databases, of both kinds: the suite's database is not theirs.
+pytestmark = pytest.mark.own_databases
+
 EDITS = """
 from django.contrib.auth.models import Group, User
 from core.publishing import publish, unpublish

@@ -39,6 +39,17 @@ NEW_TABLES = {
     # Files uploaded for import, between the dry run and the import.
     "tracker_pendingimport",
 }
+# Issue 18: e-mail alerts (addresses, subscriptions, changes, alerts and what they hold).
+ALERT_MODELS = {
+    "alertaddress",
+    "subscription",
+    "suppression",
+    "alertcursor",
+    "alertchange",
+    "alert",
+    "alertitem",
+}
+NEW_TABLES |= {f"tracker_{model}" for model in ALERT_MODELS}
 # Issue 14: processes, claims, conditions and links across summits, with their audit trails
 # (models, with content types) and their sources (plain many-to-many tables but for the
 # audit trails' copies, which are models).
@@ -158,6 +169,7 @@ def test_a_database_from_before_the_layering_upgrades_in_place_row_for_row(datab
         ("tracker", "release"),  # issue 16: dataset releases and their files
         ("tracker", "releasefile"),
         ("tracker", "pendingimport"),
+        *(("tracker", model) for model in ALERT_MODELS),  # issue 18: e-mail alerts
     }
     kept = [r for r in rows(before["django_content_type"]) if r["model"] != "dataversion"]
     assert all(r in rows(after["django_content_type"]) for r in kept)

@@ -26,6 +26,8 @@ from urllib.parse import urlencode
 
 import pytest
 
+# The servers run on SQLite files of their own, whatever the suite's database.
+pytestmark = pytest.mark.own_databases
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 

@@ -94,6 +94,14 @@ ADDRESSES = {
     # Importing CSV files, in the admin: a visitor is sent to sign in.
     "import_upload": ((), "/admin/import/", 302, 200),
     "import_review": (("pending",), "/admin/import/{pending}/", 302, 404),  # not theirs
+    # Following by e-mail: what to follow is in the query string (none here: a clear 404);
+    # a link's secret that matches nothing is a 404 (manage, unsubscribe) or a 400 (confirm).
+    "follow": ((), "/follow/", 404, 404),
+    "alerts_requested": ((), "/follow/requested/", 200, 200),
+    "alerts_confirm": (("secret",), "/alerts/confirm/not-a-secret/", 400, 400),
+    "alerts_manage": (("secret",), "/alerts/manage/not-a-secret/", 404, 404),
+    "alerts_unsubscribe": (("secret",), "/alerts/unsubscribe/not-a-secret/", 404, 404),
+    "desk_alerts": ((), "/desk/alerts/", 302, 200),
 }
 
 # The API's addresses (namespace "api"): name, arguments and permanent path; each answers
@@ -133,6 +141,7 @@ def arguments(two_texts):
         "version": "1.0",
         "file": "outcomes.csv",
         "pending": "999999",
+        "secret": "not-a-secret",
     }
 
 

@@ -159,6 +159,11 @@ PARAMETERS = {
     ),
     "desk_follow_up": (lambda w: reverse("desk_follow_up", args=[w["follow_up"]]), True, ["next"]),
     "login": (lambda w: reverse("login"), False, ["next"]),
+    "follow": (
+        lambda w: reverse("follow"),
+        False,
+        ["outcome", "summit", "process", "actor", "search"],
+    ),
 }
 
 
