@@ -490,8 +490,9 @@ def alerts_lines(alerts: dict) -> list[str]:
         "## E-mail alerts (`send_alerts`, PostgreSQL)",
         "",
         f"{alerts['subscriptions']:,} confirmed subscriptions (outcomes, actors, summits, "
-        "processes and saved searches; six in ten immediately, three daily, one weekly), then "
-        f"1,000 status entries published at once: {alerts['changes']:,} changes, "
+        "processes and fifty saved searches; six in ten immediately, three daily, one weekly), "
+        "then "
+        f"{alerts['entries']:,} status entries published at once: {alerts['changes']:,} changes, "
         f"{alerts['alerts']:,} e-mails, sent to a real SMTP server (aiosmtpd) in the task's "
         "process; in a transaction rolled back afterwards.",
         "",
@@ -503,9 +504,10 @@ def alerts_lines(alerts: dict) -> list[str]:
         ),
         "",
         f"Per 1,000 e-mails: {1000 * seconds / max(sent, 1):.1f} s and "
-        f"{1000 * queries / max(sent, 1):,.0f} queries (one per e-mail is the record that it "
-        "was sent, written as soon as the server accepted it; the rest are per batch of 200 "
-        "alerts or 1,000 changes, and one per distinct saved search: none per subscription).",
+        f"{1000 * queries / max(sent, 1):,.0f} queries: two per e-mail (its claim renewed just "
+        "before it is sent, and the record that it was, written as soon as the server accepted "
+        "it); the rest per batch of 200 alerts or 1,000 changes, and one per distinct saved "
+        "search: none per subscription.",
     ]
 
 
