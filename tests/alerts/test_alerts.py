@@ -392,3 +392,26 @@ def test_an_unreachable_server_counts_no_attempt(client, mailbox, outcome, setti
     settings.EMAIL_PORT = mailbox.port
     Outbox(now=timezone.now() + datetime.timedelta(minutes=2)).send_due()
     assert len(mailbox.to(ADDRESS)) == 1
+
+
+def test_after_a_crash_only_the_message_in_flight_is_sent_again_with_its_message_id(
+    client, mailbox, outcome
+):
+    confirmed(client, mailbox, "outcome=military-hotline")
+    confirmed(client, mailbox, f"summit={outcome.summit.slug}", email="other@example.org")
+    make_update(outcome, status=Status.IMPLEMENTED)
+    send_alerts()
+    sent = {m["To"]: m["Message-ID"] for m in mailbox.messages}
+    mailbox.clear()
+    # A run crashed after the server accepted the message to ADDRESS and before recording it:
+    # that alert was left "sending", claimed by the dead run, an hour ago.
+    crashed = Alert.objects.get(kind="alert", address__email=ADDRESS)
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    Alert.objects.filter(pk=crashed.pk).update(
+        state=AlertState.SENDING, claimed_by="dead run", claimed_at=an_hour_ago, sent_at=None
+    )
+    send_alerts()
+    [again] = mailbox.messages
+    assert again["To"] == ADDRESS and again["Message-ID"] == sent[ADDRESS]
+    send_alerts()
+    assert len(mailbox.messages) == 1
