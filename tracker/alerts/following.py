@@ -77,17 +77,8 @@ def follow(email: str, followed: str, target_id: int, search: str, label: str, f
             return None
         address.requests_today += 1
         address.save(update_fields=["requests_day", "requests_today"])
-        subscription, created = Subscription.objects.get_or_create(
-            address=address,
-            followed=followed,
-            target_id=target_id,
-            search=search,
-            defaults={
-                "label": label[:300],
-                "frequency": frequency,
-                "token": new_token(),
-                "requested_at": now,
-            },
+        subscription, created = _subscription(
+            address, followed, target_id, search, label, frequency=frequency, requested_at=now
         )
         if not created:
             subscription.requested_at = now
@@ -116,24 +107,32 @@ def follow_as_staff(user, followed: str, target_id: int, search: str, label: str
     now = timezone.now()
     with transaction.atomic():
         address = _address(email)
-        subscription, created = Subscription.objects.get_or_create(
-            address=address,
-            followed=followed,
-            target_id=target_id,
-            search=search,
-            defaults={
-                "label": label[:300],
-                "frequency": frequency,
-                "token": new_token(),
-                "requested_at": now,
-                "confirmed_at": now,
-            },
+        subscription, created = _subscription(
+            address,
+            followed,
+            target_id,
+            search,
+            label,
+            frequency=frequency,
+            requested_at=now,
+            confirmed_at=now,
         )
         if not created:
             subscription.frequency = frequency
             subscription.confirmed_at = subscription.confirmed_at or now
             subscription.save(update_fields=["frequency", "confirmed_at"])
     return subscription
+
+
+def _subscription(address, followed, target_id, search, label, **new):
+    """The address's one subscription to this thing, made with `new` if it has none."""
+    return Subscription.objects.get_or_create(
+        address=address,
+        followed=followed,
+        target_id=target_id,
+        search=search,
+        defaults={"label": label[:300], "token": new_token(), **new},
+    )
 
 
 def _address(email: str) -> AlertAddress:

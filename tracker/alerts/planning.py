@@ -169,21 +169,21 @@ def _plan_batch(changes: list[AlertChange], now) -> int:
     for change in changes:
         for sub in followers.get(change.pk, []):
             key, kind, due = _key(sub["frequency"], change, now)
-            wanted.setdefault((sub["address_id"], key), _alert(sub, key, kind, due))
+            wanted.setdefault(
+                (sub["address_id"], key),
+                _alert(sub["address_id"], sub["frequency"], key, kind, due),
+            )
             items.append((sub["address_id"], key, sub["pk"], change.pk))
     ids = _locked_pending(wanted)
     late = [pair for pair in wanted if pair not in ids]
     if late:  # claimed since by a run sending them: these items go into alerts of their own
-        again = {
-            (address, key): _alert(
-                wanted[(address, key)],
-                f"{key}:late:{now.isoformat()}",
-                wanted[(address, key)].kind,
-                now,
+        again = {}
+        for address, key in late:
+            was = wanted[(address, key)]
+            again[(address, key)] = _alert(
+                address, was.frequency, f"{key}:late:{now.isoformat()}", was.kind, now
             )
-            for address, key in late
-        }
-        found = _locked_pending({pair[0:1] + (alert.key,): alert for pair, alert in again.items()})
+        found = _locked_pending({(address, a.key): a for (address, _), a in again.items()})
         ids.update({pair: found[(pair[0], again[pair].key)] for pair in late})
     AlertItem.objects.bulk_create(
         [
@@ -197,9 +197,7 @@ def _plan_batch(changes: list[AlertChange], now) -> int:
     return len(items)
 
 
-def _alert(sub, key: str, kind: str, due) -> Alert:
-    address = sub["address_id"] if isinstance(sub, dict) else sub.address_id
-    frequency = sub["frequency"] if isinstance(sub, dict) else sub.frequency
+def _alert(address: int, frequency: str, key: str, kind: str, due) -> Alert:
     return Alert(
         address_id=address,
         key=key,

@@ -7,9 +7,11 @@ pending, subscribed, suppressed or over its daily limit.
 """
 
 import re
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
@@ -51,22 +53,21 @@ class StaffFollowForm(forms.Form):
     frequency = FollowForm.base_fields["frequency"]
 
 
+@dataclass
 class Target:
-    """What a follow page follows, read from its query string."""
+    """What a follow page follows, read from its query string (param=value)."""
 
-    def __init__(self, followed, target_id, search, label, url):
-        self.followed, self.target_id, self.search = followed, target_id, search
-        self.label, self.url = label, url
+    followed: str
+    target_id: int
+    search: str
+    label: str
+    url: str
+    param: str
+    value: str
 
     @property
     def query(self) -> str:
-        return urlencode(
-            {
-                "search" if self.followed == Followed.SEARCH else self.followed: (
-                    self.search if self.followed == Followed.SEARCH else self.slug
-                )
-            }
-        )
+        return urlencode({self.param: self.value})
 
 
 def saved_search(raw: str) -> tuple[str, str]:
@@ -113,19 +114,19 @@ def read_target(params) -> Target:
             if record is None:
                 raise Http404(f"There is no public {followed} at “{slug[:60]}” to follow.")
             kind = Followed(followed).label.lower()
-            target = Target(
+            return Target(
                 followed,
                 record.pk,
                 "",
                 _one_line(f"{getattr(record, name)} ({kind})"),
                 record.get_absolute_url(),
+                followed,
+                record.slug,
             )
-            target.slug = record.slug
-            return target
     if "search" in params:
         search, label = saved_search(params["search"])
         url = reverse("outcome_list") + (f"?{search}" if search else "")
-        return Target(Followed.SEARCH, 0, search, _one_line(label), url)
+        return Target(Followed.SEARCH, 0, search, _one_line(label), url, "search", search)
     raise Http404(
         "Choose something to follow: a commitment, an actor, a summit, a process or a search."
     )
@@ -134,8 +135,6 @@ def read_target(params) -> Target:
 def _over_client_limit(request) -> bool:
     """At most ALERT_FOLLOWS_PER_HOUR follow requests an hour from one client, across app
     servers when the cache is shared (CACHE_URL)."""
-    from django.conf import settings
-
     key = f"alerts:follows:{client_ip(request)}"
     cache.add(key, 0, 60 * 60)
     try:
