@@ -92,12 +92,13 @@ class _Replay:
         self.side: dict[int, str] = {}
         self.first: dict[tuple, datetime.date] = {}
         for entry in entries:
-            key = ("party", entry.party_id) if entry.party_id else ("outcome", entry.outcome_id)
-            if entry.party_id:
-                self.side[entry.party_id] = entry.status
+            party, status = entry["party_id"], entry["status"]
+            key = ("party", party) if party else ("outcome", entry["outcome_id"])
+            if party:
+                self.side[party] = status
             else:
-                self.status[entry.outcome_id] = entry.status
-            self.first.setdefault((*key, entry.status), entry.effective_date)
+                self.status[entry["outcome_id"]] = status
+            self.first.setdefault((*key, status), entry["effective_date"])
 
     def reached_on(self, outcome_id: int, party_id: int | None, status: str):
         """The first day the outcome (or party's side) had one of the statuses that reach
@@ -128,8 +129,8 @@ def _judge(wait: Wait, replay: _Replay, date, known_at, counted) -> Wait:
 
 def _replay_of(outcome_ids, date, known_at) -> _Replay:
     """The status entries in force (as known at known_at) of these outcomes up to date, oldest
-    first, replayed (one prepared query: _ENTRIES_OF)."""
-    return _Replay(_ENTRIES_OF.instances(StatusUpdate, (date, known_at), ids=outcome_ids))
+    first, replayed (one prepared query: _ENTRIES_OF, read as values)."""
+    return _Replay(_ENTRIES_OF.rows((date, known_at), ids=outcome_ids))
 
 
 # waiting_among's two queries, built and compiled once per date (core.prepared).
@@ -159,7 +160,10 @@ def waiting_among(outcome_ids, date: datetime.date, known_at=None) -> set[int]:
     plan than one that asks it all (a list's 25 rows)."""
     ids = set(outcome_ids)
     conditions = _CONDITIONS_AMONG.instances(Condition, (known_at,), ids=ids)
-    ends = {c.outcome_id for c in conditions} | {c.required_id for c in conditions}
+    # Only a condition met by a status (met_when) reads the entries: of both its ends, as
+    # a reciprocal one is judged both ways. The query runs whatever they are (a fixed count).
+    judged = [c for c in conditions if c.met_when]
+    ends = {c.outcome_id for c in judged} | {c.required_id for c in judged}
     replay = _replay_of(ends, date, known_at)
     waiting = set()
     for condition in conditions:

@@ -42,7 +42,7 @@ from core.models import DataVersion
 from core.params import BIGGEST_ID, BadValue, parse_id, parse_whole_number
 from core.prepared import Prepared, Slot
 from core.publishing import can_see_drafts
-from outcomes.assessments import Window, with_assessment
+from outcomes.assessments import Window, party_entry_in_force
 from outcomes.models import FollowUp, Outcome, OutcomeParty, StatusUpdate
 from summits.models import Participation, Process, Proposal, Summit
 
@@ -669,41 +669,37 @@ class OutcomeRecord(RecordView):
 
     def record(self, slug):
         page, known_at = self.page, self.known_at
+        drafts = can_see_drafts(self.user)
+        # Every query of the record is prepared (built and compiled once per process): built
+        # afresh for each request, the parties' assessments and the small look-ups cost more
+        # than the database's time to run them.
+        found = RECORD_OUTCOME.rows((drafts, known_at), slugs=[slug])
+        if not found:
+            self.not_found(Outcome, slug=slug)
+        pk = found[0]["pk"]
         # With whether it has claims, conditions and links at all (export_rows' detail):
         # most have none, and building each table's query costs more than reading it.
-        pk = self.visible(Outcome).filter(slug=slug).values_list("pk", flat=True).first()
-        if pk is None:
-            self.not_found(Outcome, slug=slug)
         [row] = export_rows(page, [pk], detail=True)
         record = {**row_maker(self.request)(row), "description": row["description"]}
-        parties = with_assessment(
-            self.visible(OutcomeParty).filter(outcome=pk).select_related("actor").order_by("pk"),
-            Window(None, page.status_date),
-            known_at,
-        )
+        parties = RECORD_PARTIES.rows((drafts, known_at, page.status_date), ids=[pk])
         record["party_sides"] = [
             {
-                "actor": party.actor.slug,
-                "role": party.role,
-                "evidence": party.evidence,
-                "note": party.note,
-                "status": party.assessment and party.assessment["status"],
-                "assessment": party.assessment,
+                "actor": party["actor__slug"],
+                "role": party["role"],
+                "evidence": party["evidence"],
+                "note": party["note"],
+                "status": party["assessment"] and party["assessment"]["status"],
+                "assessment": party["assessment"],
             }
             for party in parties
         ]
         for name, table in [("claims", CLAIMS), ("conditions", CONDITIONS), ("links", LINKS)]:
             record[name] = list(table.rows(page, about=pk)) if row[f"has_{name}"] else []
-        record["sub_commitments"] = list(
-            self.visible(Outcome)
-            .filter(parent=pk)
-            .order_by("order", "title", "pk")
-            .values_list("slug", flat=True)
-        )
+        subs = RECORD_SUB_COMMITMENTS.rows((drafts, known_at), ids=[pk])
+        record["sub_commitments"] = [sub["slug"] for sub in subs]
         # As the status-entry and follow-up collections give them, read as values by
         # prepared queries: as model instances with their sources, through the serializers,
         # they took a third of the record's time.
-        drafts = can_see_drafts(self.user)
         today = timezone.localdate()
         entries = RECORD_ENTRIES.rows((drafts, known_at), ids=[pk])
         record["status_entries"] = [_entry_json(entry) for entry in entries]
@@ -720,6 +716,28 @@ def _sources_joined(model, link: str):
     return joined_texts(model.sources.through.objects, link, "source__slug", ";")
 
 
+RECORD_OUTCOME = Prepared(
+    lambda drafts, known_at: (
+        Outcome.objects.visible(drafts, known_at).filter(slug__any=Slot("slugs")).values("pk")
+    )
+)
+RECORD_PARTIES = Prepared(
+    lambda drafts, known_at, day: (
+        OutcomeParty.objects.visible(drafts, known_at)
+        .filter(outcome_id__any=Slot("ids"))
+        .annotate(assessment=party_entry_in_force(Window(None, day), known_at))
+        .order_by("pk")
+        .values("actor__slug", "role", "evidence", "note", "assessment")
+    )
+)
+RECORD_SUB_COMMITMENTS = Prepared(
+    lambda drafts, known_at: (
+        Outcome.objects.visible(drafts, known_at)
+        .filter(parent_id__any=Slot("ids"))
+        .order_by("order", "title", "pk")
+        .values("slug")
+    )
+)
 RECORD_ENTRIES = Prepared(
     lambda drafts, known_at: (
         StatusUpdate.objects.visible(drafts, known_at)
