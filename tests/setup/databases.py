@@ -5,6 +5,7 @@ row for row on both databases."""
 import datetime
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import uuid
@@ -19,11 +20,23 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @contextmanager
-def new_database(vendor: str, tmp_path: Path):
-    """The URL of a new, empty database of that vendor ("sqlite" or "postgresql"), beside
-    the suite's own (on its PostgreSQL server), dropped afterwards."""
+def new_database(vendor: str, tmp_path: Path, template: str | None = None):
+    """The URL of a new database of that vendor ("sqlite" or "postgresql"), beside the
+    suite's own (on its PostgreSQL server), dropped afterwards: empty, or a copy of the
+    template (the URL of another of the same vendor, which nothing may be connected to)."""
     if vendor == "sqlite":
-        yield f"sqlite:///{tmp_path / f'{uuid.uuid4().hex[:8]}.sqlite3'}"
+        path = tmp_path / f"{uuid.uuid4().hex[:8]}.sqlite3"
+        if template:
+            original, copy = (
+                sqlite3.connect(template.removeprefix("sqlite:///")),
+                sqlite3.connect(path),
+            )
+            try:
+                original.backup(copy)
+            finally:
+                copy.close()
+                original.close()
+        yield f"sqlite:///{path}"
         return
     default = settings.DATABASES["default"]
     if default["ENGINE"].endswith("postgresql"):
@@ -40,7 +53,8 @@ def new_database(vendor: str, tmp_path: Path):
         pytest.skip(f"No PostgreSQL server at {server['host']}:{server['port']}: {error}")
     admin.autocommit = True
     with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
+        copied = f' TEMPLATE "{template.rsplit("/", 1)[1]}"' if template else ""
+        cursor.execute(f'CREATE DATABASE "{name}"{copied}')
     try:
         auth = server["user"] + (f":{server['password']}" if server["password"] else "")
         yield f"postgres://{auth}@{server['host']}:{server['port'] or 5432}/{name}"

@@ -7,12 +7,15 @@ The data: the demo, synthetic outcomes, and an editor's edit, withdrawal and rep
 so that the audit trail and the log hold named people.
 """
 
+from contextlib import ExitStack
+
 import pytest
 
 from tests.setup.databases import dump, new_database, rows, run
 
-# Each test makes its own databases, of both kinds: the suite's database is not theirs.
-pytestmark = pytest.mark.own_databases
+# Each test makes its own databases, of both kinds: the suite's database is not theirs. They
+# run on one worker, which builds the databases they start from once (see `templates`).
+pytestmark = [pytest.mark.own_databases, pytest.mark.xdist_group("own_databases")]
 
 EDITS = """
 from django.contrib.auth.models import Group, User
@@ -30,13 +33,43 @@ publish([talks], ana)
 """
 
 
-def populate(url: str) -> None:
-    run(url, "manage.py", "migrate", "--noinput")
-    run(url, "manage.py", "load_demo")
-    run(url, "manage.py", "generate_synthetic", "--outcomes", "60", "--updates-per-outcome", "3")
-    run(url, "manage.py", "shell", "--no-imports", "-c", EDITS)
-    # A dataset release: its files live in the database, and must come back byte for byte.
-    run(url, "manage.py", "make_release", "1.0", "--url", "https://tracker.example/")
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory):
+    """templates(vendor, stage): the URL of a database of that vendor at one stage of the
+    data below ("migrated", "demo" or "populated"), made once for the module's tests to copy
+    (new_database's template): migrating and loading in processes of their own were most of
+    their time."""
+    made = {}
+    with ExitStack() as stack:
+
+        def template(vendor: str, stage: str) -> str:
+            if (vendor, stage) not in made:
+                directory = tmp_path_factory.mktemp(f"{vendor}-templates")
+                previous = None
+                for name, steps in STAGES:
+                    url = stack.enter_context(new_database(vendor, directory, previous))
+                    for step in steps:
+                        run(url, "manage.py", *step)
+                    made[vendor, name] = previous = url
+            return made[vendor, stage]
+
+        yield template
+
+
+# The data, stage by stage: the demo, synthetic outcomes, an editor's edits, and a dataset
+# release (its files live in the database, and must come back byte for byte).
+STAGES = [
+    ("migrated", [["migrate", "--noinput"]]),
+    ("demo", [["load_demo"]]),
+    (
+        "populated",
+        [
+            ["generate_synthetic", "--outcomes", "60", "--updates-per-outcome", "3"],
+            ["shell", "--no-imports", "-c", EDITS],
+            ["make_release", "1.0", "--url", "https://tracker.example/"],
+        ],
+    ),
+]
 
 
 def manage(url: str, *args: str):
@@ -44,10 +77,13 @@ def manage(url: str, *args: str):
 
 
 @pytest.mark.parametrize("vendor", ["sqlite", "postgresql"])
-def test_a_backup_restores_every_row_exactly(tmp_path, vendor):
+def test_a_backup_restores_every_row_exactly(tmp_path, templates, vendor):
     backup = tmp_path / "tracker.backup"
-    with new_database(vendor, tmp_path) as source, new_database(vendor, tmp_path) as target:
-        populate(source)
+    populated = templates(vendor, "populated")
+    with (
+        new_database(vendor, tmp_path, populated) as source,
+        new_database(vendor, tmp_path) as target,
+    ):
         before = dump(source)
         result = manage(source, "backup", str(backup))
         assert result.returncode == 0, result.stderr
@@ -62,24 +98,25 @@ def test_a_backup_restores_every_row_exactly(tmp_path, vendor):
     assert len(after["tracker_releasefile"]["rows"]) > 12
 
 
-def test_a_backup_never_overwrites_a_file(tmp_path):
+def test_a_backup_never_overwrites_a_file(tmp_path, templates):
     backup = tmp_path / "tracker.backup"
     backup.write_text("an older backup")
-    with new_database("sqlite", tmp_path) as source:
-        run(source, "manage.py", "migrate", "--noinput")
+    with new_database("sqlite", tmp_path, templates("sqlite", "migrated")) as source:
         result = manage(source, "backup", str(backup))
     assert result.returncode != 0 and "exists already" in result.stderr
     assert backup.read_text() == "an older backup"
 
 
 @pytest.mark.parametrize("vendor", ["sqlite", "postgresql"])
-def test_a_restore_into_a_database_with_data_is_refused_unless_asked_to_replace(tmp_path, vendor):
+def test_a_restore_into_a_database_with_data_is_refused_unless_asked_to_replace(
+    tmp_path, templates, vendor
+):
     backup = tmp_path / "tracker.backup"
-    with new_database(vendor, tmp_path) as source, new_database(vendor, tmp_path) as target:
-        run(source, "manage.py", "migrate", "--noinput")
-        run(source, "manage.py", "load_demo")
+    with (
+        new_database(vendor, tmp_path, templates(vendor, "demo")) as source,
+        new_database(vendor, tmp_path, templates(vendor, "populated")) as target,
+    ):
         manage(source, "backup", str(backup))
-        populate(target)
         kept = dump(target)
 
         refused = manage(target, "restore", str(backup))
@@ -91,9 +128,11 @@ def test_a_restore_into_a_database_with_data_is_refused_unless_asked_to_replace(
         assert dump(target) == dump(source)
 
 
-def test_moving_the_embedded_sqlite_to_postgresql_keeps_every_row(tmp_path):
-    with new_database("sqlite", tmp_path) as source, new_database("postgresql", tmp_path) as target:
-        populate(source)
+def test_moving_the_embedded_sqlite_to_postgresql_keeps_every_row(tmp_path, templates):
+    with (
+        new_database("sqlite", tmp_path, templates("sqlite", "populated")) as source,
+        new_database("postgresql", tmp_path) as target,
+    ):
         result = manage(source, "move_to_postgres", target)
         assert result.returncode == 0, result.stderr
         assert "every count agrees" in result.stdout
@@ -123,9 +162,10 @@ def test_moving_the_embedded_sqlite_to_postgresql_keeps_every_row(tmp_path):
     assert rows(after["core_dataversion"]) == rows(before["core_dataversion"])
 
 
-def test_a_move_into_a_database_that_is_not_empty_is_refused(tmp_path):
-    with new_database("sqlite", tmp_path) as source, new_database("postgresql", tmp_path) as target:
-        run(source, "manage.py", "migrate", "--noinput")
-        run(target, "manage.py", "migrate", "--noinput")
+def test_a_move_into_a_database_that_is_not_empty_is_refused(tmp_path, templates):
+    with (
+        new_database("sqlite", tmp_path, templates("sqlite", "migrated")) as source,
+        new_database("postgresql", tmp_path, templates("postgresql", "migrated")) as target,
+    ):
         result = manage(source, "move_to_postgres", target)
     assert result.returncode != 0 and "not empty" in result.stderr

@@ -231,14 +231,20 @@ def test_the_list_of_parameters_is_every_parameter_each_view_reads(
 
 
 def table_counts() -> dict[str, int]:
+    """Every table's row count (but the sessions' and the lockout's), in one query: it is
+    taken after each of hundreds of refused submissions."""
     with connection.cursor() as cursor:
-        counts = {}
-        for table in connection.introspection.table_names(cursor):
-            if table.startswith(("django_session", "axes_")):
-                continue
-            cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
-            counts[table] = cursor.fetchone()[0]
-    return counts
+        tables = [
+            table
+            for table in connection.introspection.table_names(cursor)
+            if not table.startswith(("django_session", "axes_"))
+        ]
+        quote = connection.ops.quote_name
+        cursor.execute(
+            " UNION ALL ".join(f"SELECT %s, COUNT(*) FROM {quote(table)}" for table in tables),
+            tables,
+        )
+        return dict(cursor.fetchall())
 
 
 def outcome_statuses():
