@@ -141,20 +141,32 @@ _numbers = itertools.count(1)  # each compiled query's statement name, never reu
 _PLACEHOLDER = re.compile(r"%[s%]")
 
 
+# The statements one connection keeps prepared on the server, the least recently run given
+# up first (DEALLOCATE): a key evicted from a Prepared and compiled again gets a new name, and
+# a connection that lives for hours (CONN_MAX_AGE) would otherwise hold every old one.
+STATEMENTS_PER_CONNECTION = 256
+
+
 def _execute_prepared(connection, cursor, name: str, sql: str, params: list) -> None:
     """EXECUTE the statement `name`, PREPAREd first if this connection has not yet."""
     raw = connection.connection
     seen = getattr(connection, "tracker_prepared", None)
     if seen is None or seen[0] is not raw:
-        seen = connection.tracker_prepared = (raw, set())
-    if name not in seen[1]:
+        seen = connection.tracker_prepared = (raw, OrderedDict())
+    statements = seen[1]
+    # Once per connection, not per request, on the driver's own cursor, so that a page's
+    # query count (pinned in tests) does not depend on whether its connection is new.
+    if name in statements:
+        statements.move_to_end(name)
+    else:
         numbers = itertools.count(1)
         numbered = _PLACEHOLDER.sub(
             lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql
         )
-        # Once per connection, not per request: on the driver's own cursor, so that a page's
-        # query count (pinned in tests) does not depend on whether its connection is new.
         cursor.cursor.execute(f"PREPARE {name} AS {numbered}")
-        seen[1].add(name)
+        statements[name] = None
+        while len(statements) > STATEMENTS_PER_CONNECTION:
+            oldest, _ = statements.popitem(last=False)
+            cursor.cursor.execute(f"DEALLOCATE {oldest}")
     arguments = ", ".join(["%s"] * len(params))
     cursor.execute(f"EXECUTE {name}({arguments})" if params else f"EXECUTE {name}", params)

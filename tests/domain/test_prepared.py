@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.db.models import Count
 
+from core import prepared as prepared_module
 from core.prepared import Prepared, Slot
 from outcomes.models import Outcome
 from tests.factories import make_outcome, make_summit
@@ -72,3 +73,22 @@ def test_a_new_connection_prepares_the_statement_again(outcomes):
         assert cursor.fetchone()[0] >= 1
     connection.close()  # as CONN_MAX_AGE or a lost connection would
     assert len(prepared.rows((), ids=ids[:2])) == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PREPARE is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_keeps_a_bounded_number_of_statements_prepared(outcomes, monkeypatch):
+    # Keys evicted and compiled again get new names: the oldest statements are given up.
+    monkeypatch.setattr(prepared_module, "STATEMENTS_PER_CONNECTION", 3)
+    prepared = Prepared(
+        lambda title: Outcome.objects.filter(pk__any=Slot("ids"), title=title).values("pk"),
+        size=2,
+    )
+    ids = [o.pk for o in outcomes]
+    connection.close()
+    for _round in range(4):  # three keys, room for two: each round compiles and names anew
+        for title in ("Outcome 0", "Outcome 1", "Outcome 2"):
+            assert prepared.rows((title,), ids=ids) == [{"pk": outcomes[int(title[-1])].pk}]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] == 3
