@@ -13,9 +13,9 @@ import pytest
 
 from tests.setup.databases import dump, new_database, rows, run
 
-# Each test makes its own databases, of both kinds: the suite's database is not theirs. They
-# run on one worker, which builds the databases they start from once (see `templates`).
-pytestmark = [pytest.mark.own_databases, pytest.mark.xdist_group("own_databases")]
+# Each test makes its own databases, of both kinds: the suite's database is not theirs. Each
+# worker that runs them builds the databases they start from once (see `templates`).
+pytestmark = pytest.mark.own_databases
 
 EDITS = """
 from django.contrib.auth.models import Group, User

@@ -27,8 +27,7 @@ from urllib.parse import urlencode
 import pytest
 
 # The servers run on SQLite files of their own, whatever the suite's database.
-# One worker runs them all, so that the proxied server starts once (a module fixture).
-pytestmark = [pytest.mark.own_databases, pytest.mark.xdist_group("production")]
+pytestmark = pytest.mark.own_databases
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
