@@ -331,6 +331,20 @@ def test_summit_page_says_when_where_who_hosted_and_what_series_it_belongs_to(cl
         assert text in html
 
 
+def test_summit_page_leads_with_what_was_agreed_then_where_it_came_from(client):
+    summit = make_summit()
+    fill_summit(summit, 3)
+
+    html = detail(client, summit).content.decode()
+
+    headings = re.findall(r'<h2 id="([a-z-]+)-heading"', html)
+    # After the date, place and summary ("facts"): what was agreed, and what became of it.
+    assert headings[:5] == ["facts", "outcomes", "chart", "follow-ups", "taken-up"]
+    assert headings.index("proposals") > headings.index("participants") > 4
+    nav = re.search(r'<nav class="on-this-page".*?</nav>', html, re.S).group()
+    assert re.findall(r'href="#([a-z-]+)"', nav)[:2] == ["outcomes", "status-over-time"]
+
+
 def test_summit_page_lists_participants_with_roles_and_delegation_heads(client):
     summit = make_summit()
     korea = make_actor(name="North Korea", kind=ActorKind.STATE)
