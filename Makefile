@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run serve test lint format bench soak
+.PHONY: install run dev serve test lint format bench soak
 
 # (Re)install whenever the pinned dependencies change.
 $(INSTALLED): pyproject.toml
@@ -17,7 +17,20 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
+# The demo as a visitor sees the site (DEMO=1: DEBUG off, so the site's own 404 and 500
+# pages, static files collected and served as in production, gunicorn), on the embedded
+# SQLite file, with the demo data and accounts. `make dev` is the same with DEBUG on and
+# Django's autoreloading runserver, for developers.
+run: export DEMO := 1
 run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py create_demo_accounts --url http://127.0.0.1:$(PORT)/
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	exec $(BIN)/gunicorn config.wsgi --preload --bind 127.0.0.1:$(PORT) --workers $(WEB_CONCURRENCY) \
+		--access-logfile - --error-logfile -
+
+dev: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py create_demo_accounts --url http://127.0.0.1:$(PORT)/

@@ -1,6 +1,7 @@
 """Settings for the Summit Outcome Tracker, read from the environment.
 
-With nothing set it runs locally on an SQLite file with DEBUG on. In production set
+With nothing set it runs locally on an SQLite file with DEBUG on; DEMO=1 (`make run`) is the
+same file served as a visitor sees the site, DEBUG off. In production set
 DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (PostgreSQL); the README's "Running in
 production" lists the rest (HTTPS behind a proxy, trusted proxies, sign-in lockout).
 """
@@ -16,15 +17,26 @@ from config.env import env, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("DEBUG", True)
+# The demo (`make run`): the site as a visitor sees it, with DEBUG off (the site's own 404 and
+# 500 pages, static files served as in production), over plain HTTP on loopback, on the
+# embedded SQLite file only, with the demo data and accounts. DEBUG is for developers
+# (`make dev`); DEMO is separate so that neither implies the other.
+DEMO = env_bool("DEMO", False)
+DEBUG = env_bool("DEBUG", not DEMO)
+if DEMO and env("DATABASE_URL"):
+    raise ImproperlyConfigured(
+        "DEMO=1 runs the demo on the embedded SQLite file, with accounts whose passwords are "
+        "published: unset DATABASE_URL (or DEMO)."
+    )
 
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG:
+    if not (DEBUG or DEMO):
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "insecure-development-key-only-for-debug"
+    SECRET_KEY = "insecure-key-only-for-debug-and-the-local-demo"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+LOOPBACK = ["localhost", "127.0.0.1", "[::1]"]
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", LOOPBACK if DEBUG or DEMO else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -88,8 +100,9 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
-# The embedded default is an SQLite file beside manage.py; DATABASE_URL selects PostgreSQL.
-DEFAULT_DATABASE_URL = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+# The embedded default is an SQLite file, beside manage.py unless SQLITE_PATH says where;
+# DATABASE_URL selects PostgreSQL.
+DEFAULT_DATABASE_URL = f"sqlite:///{Path(env('SQLITE_PATH') or BASE_DIR / 'db.sqlite3')}"
 DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL") or DEFAULT_DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = 60
 # core.prepared prepares its queries on PostgreSQL once per connection; 0 behind a pooler
@@ -200,10 +213,11 @@ CLIENT_IP_HEADER = "HTTP_" + (env("CLIENT_IP_HEADER") or "X-Forwarded-For").uppe
 )
 
 # --- HTTPS and security headers ---------------------------------------------------------------
-# HTTPS (on by default when DEBUG is off): secure cookies, a redirect from plain HTTP, and
-# HSTS. Locally, in tests and in the benchmark it is served over plain HTTP on loopback:
-# HTTPS=0 there, or signing in would silently fail on cookies the browser never sends back.
-HTTPS = env_bool("HTTPS", not DEBUG)
+# HTTPS (on by default when DEBUG is off, but for the local demo): secure cookies, a redirect
+# from plain HTTP, and HSTS. Locally, in tests and in the benchmark it is served over plain
+# HTTP on loopback: HTTPS=0 there, or signing in would silently fail on cookies the browser
+# never sends back.
+HTTPS = env_bool("HTTPS", not (DEBUG or DEMO))
 if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -202,6 +202,40 @@ def test_over_plain_http_signing_in_works(tmp_path):
         server.stop()
 
 
+# --- The demo, `make run`, as a visitor sees it --------------------------------------------------
+
+
+def test_the_demo_serves_the_site_as_a_visitor_sees_it_with_its_accounts(tmp_path):
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/root"),
+        "SQLITE_PATH": str(tmp_path / "demo.sqlite3"),
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "WEB_CONCURRENCY": "1",
+    }
+    server = Server(["make", "run"], env).wait(180)
+    try:
+        overview = server.get("/")
+        assert overview.status == 200  # over plain HTTP, no redirect
+        assert "What summits promised, and what happened since" in overview.text
+        # A mistyped address gets the site's own 404 page, not Django's list of every URL.
+        missing = server.get("/summits/no-such-summit-at-all/")
+        assert missing.status == 404
+        assert "Page not found · Summit Outcome Tracker" in missing.text
+        assert "URLconf" not in missing.text and "DEBUG = True" not in missing.text
+        # Static files collected with hashed names and served by the app, as in production.
+        stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', overview.text)
+        assert stylesheet, "the page links a hashed stylesheet"
+        assert server.get(stylesheet.group(1)).status == 200
+        # The demo accounts it printed sign in.
+        response = sign_in(server, "analyst", "analyst-demo")
+        assert response.status == 302, response.text[-500:]
+    finally:
+        output = server.stop()
+    assert "analyst-demo" in output
+    assert (tmp_path / "demo.sqlite3").exists()
+
+
 # --- Refusals ----------------------------------------------------------------------------------
 
 

@@ -49,6 +49,16 @@ def test_database_url_and_allowed_hosts_come_from_the_environment():
     )
 
 
+def test_the_demo_runs_without_debug_on_the_embedded_file_only():
+    result = load_settings(DEMO="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("False django.db.backends.sqlite3")
+    assert "127.0.0.1" in result.stdout
+    refused = load_settings(DEMO="1", DATABASE_URL="postgres://someone@db.example:5432/tracker")
+    assert refused.returncode != 0
+    assert "DEMO=1 runs the demo on the embedded SQLite file" in refused.stderr
+
+
 def test_a_misspelt_boolean_is_refused_rather_than_guessed():
     result = load_settings(DEBUG="maybe")
     assert result.returncode != 0
@@ -56,8 +66,11 @@ def test_a_misspelt_boolean_is_refused_rather_than_guessed():
 
 
 @pytest.mark.django_db
-def test_one_demo_account_per_role_is_created_once_on_the_local_sqlite_database(settings, capsys):
-    settings.DEBUG, settings.USING_DEFAULT_DATABASE = True, True
+@pytest.mark.parametrize(("debug", "demo"), [(True, False), (False, True)])
+def test_one_demo_account_per_role_is_created_once_on_the_local_sqlite_database(
+    settings, capsys, debug, demo
+):
+    settings.DEBUG, settings.DEMO, settings.USING_DEFAULT_DATABASE = debug, demo, True
     call_command("create_demo_accounts", url="http://127.0.0.1:8000/")
     call_command("create_demo_accounts")
     users = {u.username: u for u in get_user_model().objects.prefetch_related("groups")}
@@ -75,10 +88,11 @@ def test_one_demo_account_per_role_is_created_once_on_the_local_sqlite_database(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("debug", "default_database"), [(False, True), (True, False), (False, False)]
+    ("debug", "demo", "default_database"),
+    [(False, False, True), (True, False, False), (False, True, False), (False, False, False)],
 )
-def test_demo_accounts_are_never_created_elsewhere(settings, debug, default_database):
-    settings.DEBUG, settings.USING_DEFAULT_DATABASE = debug, default_database
+def test_demo_accounts_are_never_created_elsewhere(settings, debug, demo, default_database):
+    settings.DEBUG, settings.DEMO, settings.USING_DEFAULT_DATABASE = debug, demo, default_database
     with pytest.raises(CommandError, match="only created on the default SQLite"):
         call_command("create_demo_accounts")
     assert not get_user_model().objects.exists()

@@ -16,8 +16,8 @@ class Command(BaseCommand):
     help = (
         "Create local demo accounts, a superuser and one per role (Analyst, Editor, "
         "Researcher), and print their credentials. Refuses unless the tracker runs on its "
-        "default SQLite file with DEBUG on, so it can never reach a shared or production "
-        "database."
+        "default SQLite file, in the demo (DEMO=1) or with DEBUG on, so it can never reach a "
+        "shared or production database."
     )
 
     def add_arguments(self, parser):
@@ -28,7 +28,8 @@ class Command(BaseCommand):
     def handle(self, *args, url, **options):
         if not demo_accounts_allowed():
             raise CommandError(
-                "Demo accounts are only created on the default SQLite database with DEBUG on."
+                "Demo accounts are only created on the default SQLite database, in the demo "
+                "(DEMO=1) or with DEBUG on."
             )
         User = get_user_model()
         base = url.rstrip("/")
@@ -53,4 +54,4 @@ class Command(BaseCommand):
 
 def demo_accounts_allowed() -> bool:
     # USING_DEFAULT_DATABASE: no DATABASE_URL, so the embedded SQLite file beside manage.py.
-    return settings.DEBUG and settings.USING_DEFAULT_DATABASE
+    return (settings.DEBUG or settings.DEMO) and settings.USING_DEFAULT_DATABASE
