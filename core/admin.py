@@ -14,6 +14,8 @@ from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectM
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from .changes import changes
@@ -25,7 +27,15 @@ from .params import (
     ModelMultipleChoiceField,
     parse_id,
 )
-from .publishing import PublishingRefused, can_publish, publish, unpublish
+from .publishing import (
+    PublishingRefused,
+    belonging_to,
+    can_publish,
+    describe,
+    publication_plan,
+    publish,
+    unpublish,
+)
 
 
 def _is_id(value) -> bool:
@@ -271,6 +281,114 @@ class PublishingAdmin(AuditedAdmin):
     @admin.action(permissions=["publish"], description="Unpublish selected %(verbose_name_plural)s")
     def unpublish_selected(self, request, queryset):
         self._set_published(request, queryset, unpublish)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        self._say_if_draft(request, obj)
+        return response
+
+    def response_change(self, request, obj):
+        response = super().response_change(request, obj)
+        self._say_if_draft(request, obj)
+        return response
+
+    def _say_if_draft(self, request, obj) -> None:
+        if obj.is_published:
+            return
+        if not self.has_publish_permission(request):
+            how = "an editor publishes it"
+        elif "publish_with_everything_under" in (self.actions or []):
+            how = "it is published: “Publish with everything under it” on its page"
+        else:
+            how = "it is published: the list's “Publish selected” action"
+        self.message_user(
+            request,
+            f"{describe(obj)} is a draft: only signed-in staff see it until {how}.",
+            messages.INFO,
+        )
+
+    # --- Publishing a record with everything under it, reviewed first ---------------------
+    # For an admin whose records others belong to (a summit: its participants, proposals,
+    # outcomes, their parties and status entries...): add "publish_with_everything_under"
+    # to its actions; its change form links to the same review (publish_all_url).
+
+    @admin.action(
+        permissions=["publish"],
+        description="Publish selected %(verbose_name_plural)s with everything under them…",
+    )
+    def publish_with_everything_under(self, request, queryset):
+        return self._review_and_publish(request, list(queryset))
+
+    def get_urls(self):
+        urls = super().get_urls()
+        if "publish_with_everything_under" not in (self.actions or []):
+            return urls
+        name = f"{self.opts.app_label}_{self.opts.model_name}_publish_all"
+        view = self.admin_site.admin_view(self.publish_all_view)
+        return [path("<path:object_id>/publish-all/", view, name=name), *urls]
+
+    def publish_all_view(self, request, object_id):
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        with changes():
+            done_url = reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]
+            )
+            return self._review_and_publish(request, [obj], done_url)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        offered = "publish_with_everything_under" in (self.actions or [])
+        if obj is not None and offered and self.has_publish_permission(request):
+            name = f"admin:{self.opts.app_label}_{self.opts.model_name}_publish_all"
+            context["publish_all_url"] = reverse(name, args=[obj.pk])
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _review_and_publish(self, request, roots: list, done_url: str = ""):
+        """The drafts among roots and all that belongs to them, listed by kind with what
+        would stop their publication; published together once the editor confirms."""
+        drafts = [record for record in belonging_to(roots) if not record.is_published]
+        records = [*[root for root in roots if not root.is_published], *drafts]
+        ordered, problems = publication_plan(records)
+        if request.method == "POST" and request.POST.get("post") == "yes" and not problems:
+            try:
+                done = publish(records, request.user)
+            except EditConflict:
+                self.message_user(
+                    request,
+                    "Nothing was published: someone saved one of these records at the same "
+                    "moment. Please review again.",
+                    messages.WARNING,
+                )
+            except PublishingRefused as refusal:  # something changed since the review
+                self.message_user(
+                    request, "Nothing was published: " + " ".join(refusal.problems), messages.ERROR
+                )
+            else:
+                names = ", ".join(describe(root, capital=False) for root in roots)
+                self.message_user(
+                    request, f"Published {len(done)} records: {names} and everything under it."
+                )
+            return HttpResponseRedirect(done_url or request.get_full_path())
+        groups: dict[str, list] = {}
+        for record in ordered:
+            groups.setdefault(record._meta.verbose_name_plural, []).append(record)
+        return TemplateResponse(
+            request,
+            "admin/publish_with_everything.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": "Publish with everything under it",
+                "roots": roots,
+                "groups": sorted(groups.items(), key=lambda item: -len(item[1])),
+                "count": len(ordered),
+                "problems": problems,
+                "from_list": request.POST.get("action") == "publish_with_everything_under",
+            },
+        )
 
     def _set_published(self, request, queryset, change) -> None:
         done, conflicts, refused = 0, [], []

@@ -9,9 +9,11 @@ from which published_q(known_at=...) tells, for any moment, which records were p
 """
 
 import datetime
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from itertools import groupby
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery, Value, prefetch_related_objects
@@ -92,6 +94,10 @@ class Publishable(models.Model):
     records it belongs to (publication_parents, foreign keys to Publishable models) are."""
 
     publication_parents: tuple[str, ...] = ()
+    # Other foreign keys to records it is entered under, though their publication does not
+    # depend on them (a sub-commitment under its commitment): "publish with everything under
+    # it" follows these too (belonging_to).
+    entered_under: tuple[str, ...] = ()
     # A record that states a fact is published only with a source that says it.
     sources_required = False
 
@@ -225,6 +231,20 @@ def publish(records: Iterable[Publishable], user, *, with_parents: bool = False)
     first and nothing is published. Returns the records published, those they belong to
     first. A record saved by someone else since it was loaded raises EditConflict
     (core.concurrency), and nothing is published."""
+    ordered, problems = publication_plan(records, with_parents=with_parents)
+    if problems:
+        raise PublishingRefused(problems)
+    _set_published(ordered, user, True)
+    return ordered
+
+
+def publication_plan(
+    records: Iterable[Publishable], *, with_parents: bool = False
+) -> tuple[list, list[str]]:
+    """What publish() would publish, those they belong to first, and the problems that
+    would stop it (one sentence each), without publishing anything: for a page that asks
+    an editor to review before publishing."""
+    records = list(records)
     chosen = {(type(record), record.pk) for record in records}
     problems, ordered, seen = [], [], set()
 
@@ -247,10 +267,36 @@ def publish(records: Iterable[Publishable], user, *, with_parents: bool = False)
 
     for record in records:
         take(record)
-    if problems:
-        raise PublishingRefused(problems)
-    _set_published(ordered, user, True)
-    return ordered
+    return ordered, problems
+
+
+def belonging_to(records: Iterable[Publishable]) -> list[Publishable]:
+    """Every record that belongs to one of records, directly or through others (by the
+    publication_parents and entered_under of every Publishable model), published or not,
+    each once: what a
+    summit's "publish with everything under it" reviews. One query per model and level."""
+    frontier = defaultdict(set)
+    for record in records:
+        frontier[type(record)].add(record.pk)
+    models_and_parents = [
+        (model, name, model._meta.get_field(name).related_model)
+        for model in apps.get_models()
+        if issubclass(model, Publishable)
+        for name in (*model.publication_parents, *model.entered_under)
+    ]
+    found: dict[type, dict] = defaultdict(dict)
+    while frontier:
+        reached = defaultdict(set)
+        for model, name, parent_model in models_and_parents:
+            if not frontier.get(parent_model):
+                continue
+            rows = model._default_manager.filter(**{f"{name}__in": frontier[parent_model]})
+            for row in rows.order_by("pk"):
+                if row.pk not in found[model]:
+                    found[model][row.pk] = row
+                    reached[model].add(row.pk)
+        frontier = reached
+    return [row for rows in found.values() for row in rows.values()]
 
 
 def _draft_parent(record, parent) -> str:

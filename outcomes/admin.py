@@ -8,10 +8,12 @@ follow-up desk, which keeps each change in its history (FollowUpChange).
 """
 
 import contextlib
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten
+from django.db.models import Max
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -28,6 +30,8 @@ from core.admin import (
 from core.dates import DatePrecision
 from core.params import BadValue, parse_id
 from core.publishing import PublishingRefused, can_publish
+from summits.admin import SummitAdmin
+from summits.models import Summit
 
 from .models import (
     Claim,
@@ -378,6 +382,7 @@ class FollowUpInline(VersionedAdminMixin, StackedInline):
 
 @admin.register(Outcome)
 class OutcomeAdmin(VersionedAdminMixin, PublishingAdmin):
+    actions = [*PublishingAdmin.actions, "publish_with_everything_under"]
     form = DeadlineForm
     list_display = [
         "title",
@@ -460,6 +465,30 @@ class OutcomeAdmin(VersionedAdminMixin, PublishingAdmin):
         # The overdue column and the status's date read the model's rule for today
         # (with_status()).
         return super().get_queryset(request).with_status()
+
+    def get_changeform_initial_data(self, request):
+        """A new outcome of a summit (?summit=ID, from the summit's page or "Save and add
+        another") is numbered after that summit's last."""
+        initial = super().get_changeform_initial_data(request)
+        try:
+            summit = parse_id(str(initial.get("summit", "")))
+        except BadValue:
+            initial.pop("summit", None)  # not a summit's number: the analyst picks one
+            return initial
+        if "order" not in initial:
+            last = Outcome.objects.filter(summit_id=summit, parent=None).aggregate(Max("order"))
+            initial["order"] = (last["order__max"] or 0) + 1
+        return initial
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        if "_addanother" in request.POST:
+            # The next outcome is most likely of the same summit.
+            url = urlsplit(response["Location"])
+            query = [(k, v) for k, v in parse_qsl(url.query) if k not in ("summit", "order")]
+            query.append(("summit", str(obj.summit_id)))
+            response["Location"] = urlunsplit(url._replace(query=urlencode(query)))
+        return response
 
     def get_inlines(self, request, obj):
         if obj is None:  # a new outcome has no history yet
@@ -690,3 +719,35 @@ class OutcomeLinkAdmin(PublishingAdmin):
     list_select_related = ["earlier", "later"]
     autocomplete_fields = ["earlier", "later", "sources"]
     date_hierarchy = "date"
+
+
+# --- The summit's page lists its outcomes ----------------------------------------------------
+
+
+class SummitOutcomeInline(ReadOnlyInline):
+    """On the summit's page: its outcomes, each a link to its own page (where its parties,
+    origins and status are entered), and a link to add the next."""
+
+    model = Outcome
+    fields = ["order", "title", "type", "parent", "current_status", "published"]
+    readonly_fields = fields
+    ordering = ["parent_id", "order", "pk"]
+    show_change_link = True
+    verbose_name_plural = "outcomes agreed"
+    template = "admin/outcomes/summit_outcomes_inline.html"
+
+    published = property_column("is_published", "published", boolean=True)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("parent")
+
+
+admin.site.unregister(Summit)
+
+
+@admin.register(Summit)
+class SummitWithOutcomesAdmin(SummitAdmin):
+    """The summits' admin (summits.admin), with the outcomes agreed on the summit's page:
+    outcomes come after summits in the layers, so they add themselves here."""
+
+    inlines = [*SummitAdmin.inlines, SummitOutcomeInline]

@@ -59,6 +59,7 @@ class ChallengeInline(CompactTabularInline):
 
 @admin.register(Summit)
 class SummitAdmin(VersionedAdminMixin, PublishingAdmin):
+    actions = [*PublishingAdmin.actions, "publish_with_everything_under"]
     list_display = ["name", "date", "kind", "status", "city", "country", "host"]
     list_filter = ["kind", "status", ("country", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "city", "venue_note"]

@@ -439,6 +439,7 @@ class Outcome(Versioned, Publishable, Deadline):
     published, with its summit."""
 
     publication_parents = ("summit",)
+    entered_under = ("parent",)
 
     summit = models.ForeignKey(Summit, on_delete=models.PROTECT, related_name="outcomes")
     parent = models.ForeignKey(
