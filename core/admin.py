@@ -16,6 +16,8 @@ from django.db import models
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
 from .changes import changes
@@ -87,6 +89,57 @@ class SafeInputMixin:
                 widget.__class__ = safe
                 break
         return formfield
+
+
+# --- Sources offered with one click ----------------------------------------------------------
+# An analyst cites the same few sources again and again in one sitting (the summit's
+# communiqué, one news report). Under a sources field: the likely ones as buttons that add
+# one to the field (static/js/admin-entry.js). None is chosen for the analyst: each entry must
+# cite a source that says what it records.
+
+LAST_SOURCE = "admin_last_source"  # the session's most recently cited source
+
+
+def last_source_cited(request, field):
+    """The source this session cited last in a saved form, if field (a sources field) may
+    offer it, or None."""
+    pk = request.session.get(LAST_SOURCE)
+    return field.queryset.filter(pk=pk).first() if isinstance(pk, int) else None
+
+
+def suggest_sources(field, sources) -> None:
+    """Buttons for sources (in order, each once) under a sources field."""
+    suggest_choices(field, sources, "Likely sources")
+
+
+def suggest_choices(field, records, label: str) -> None:
+    """Right after a form field's widget: a button per record (in order, each once) that
+    chooses it in the field with one click (static/js/admin-entry.js)."""
+    seen, chosen = set(), []
+    for record in records:
+        if record is not None and record.pk not in seen:
+            seen.add(record.pk)
+            chosen.append(record)
+    if not chosen:
+        return
+    buttons = format_html_join(
+        " ",
+        '<button type="button" class="source-suggestion" data-id="{}" data-label="{}">{}</button>',
+        ((r.pk, str(r), Truncator(str(getattr(r, "title", r))).chars(60)) for r in chosen),
+    )
+    html = format_html(
+        '<span class="source-suggestions" role="group" aria-label="{}">{}: {}</span>',
+        label,
+        label,
+        buttons,
+    )
+    widget = field.widget
+
+    class Suggesting(type(widget)):
+        def render(self, *args, **kwargs):
+            return super().render(*args, **kwargs) + html
+
+    widget.__class__ = Suggesting
 
 
 class StackedInline(SafeInputMixin, admin.StackedInline):
@@ -204,8 +257,22 @@ class AuditedAdmin(SafeInputMixin, SimpleHistoryAdmin):
         with changes():
             return super().delete_view(request, object_id, extra_context)
 
+    class Media:
+        css = {"all": ["css/admin-entry.css"]}
+        js = ["js/admin-entry.js"]
+
     def revert_disabled(self, request, obj=None):
         return True
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The source cited last, to offer again (suggest_sources).
+        cited = [form, *(f for formset in formsets for f in formset.forms)]
+        for saved in reversed(cited):
+            sources = getattr(saved, "cleaned_data", {}).get("sources")
+            if sources:
+                request.session[LAST_SOURCE] = list(sources)[-1].pk
+                break
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST":

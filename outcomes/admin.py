@@ -25,7 +25,10 @@ from core.admin import (
     ReadOnlyInline,
     StackedInline,
     VersionedAdminMixin,
+    last_source_cited,
     property_column,
+    suggest_choices,
+    suggest_sources,
 )
 from core.dates import DatePrecision
 from core.params import BadValue, parse_id
@@ -143,9 +146,28 @@ def save_from_form(request, update: StatusUpdate, form) -> None:
         messages.error(request, "Saved as a draft, not published: " + " ".join(refusal.problems))
 
 
+def summit_asked(request):
+    """The summit a new outcome's form is for (?summit=ID, or as posted), or None."""
+    try:
+        pk = parse_id(str(request.POST.get("summit") or request.GET.get("summit") or ""))
+    except BadValue:
+        return None
+    return Summit.objects.filter(pk=pk).prefetch_related("sources").first()
+
+
 class OutcomePartyInline(CompactTabularInline):
     model = OutcomeParty
     autocomplete_fields = ["actor"]
+    radio_fields = {"role": admin.HORIZONTAL}  # one click, each choice in view
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        summit = obj.summit if obj is not None else summit_asked(request)
+        if summit is not None:
+            # The summit's participants, one click each (never chosen for the analyst).
+            actors = [p.actor for p in summit.participations.select_related("actor")]
+            suggest_choices(formset.form.base_fields["actor"], actors, "Participants")
+        return formset
 
 
 class OutcomeOriginInline(CompactTabularInline):
@@ -310,6 +332,7 @@ class NewStatusUpdateInline(StackedInline):
     extra = 1
     verbose_name = "new status update"
     verbose_name_plural = "record a new status"
+    radio_fields = {"status": admin.HORIZONTAL}
     fields = [
         "party",
         ("status", "progress"),
@@ -331,7 +354,16 @@ class NewStatusUpdateInline(StackedInline):
     def get_formset(self, request, obj=None, **kwargs):
         if can_publish_updates(request):
             kwargs["form"] = PublishNowForm
-        return super().get_formset(request, obj, **kwargs)
+        formset = super().get_formset(request, obj, **kwargs)
+        sources = formset.form.base_fields.get("sources")
+        if sources is not None:
+            summit = obj.summit if obj is not None else summit_asked(request)
+            offered = [
+                *(obj.sources.all() if obj else []),
+                *(summit.sources.all() if summit else []),
+            ]
+            suggest_sources(sources, [*offered, last_source_cited(request, sources)])
+        return formset
 
 
 FOLLOW_UP_FIELDSETS = [
@@ -405,6 +437,7 @@ class OutcomeAdmin(VersionedAdminMixin, PublishingAdmin):
     date_hierarchy = "due_date"
     show_full_result_count = False
     autocomplete_fields = ["summit", "parent", "sources"]
+    radio_fields = {"type": admin.HORIZONTAL}
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
         (
@@ -465,6 +498,18 @@ class OutcomeAdmin(VersionedAdminMixin, PublishingAdmin):
         # The overdue column and the status's date read the model's rule for today
         # (with_status()).
         return super().get_queryset(request).with_status()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        sources = form.base_fields.get("sources")
+        if sources is not None:
+            summit = obj.summit if obj is not None else summit_asked(request)
+            offered = [
+                *(summit.sources.all() if summit else []),
+                *(obj.sources.all() if obj else []),
+            ]
+            suggest_sources(sources, [*offered, last_source_cited(request, sources)])
+        return form
 
     def get_changeform_initial_data(self, request):
         """A new outcome of a summit (?summit=ID, from the summit's page or "Save and add
@@ -751,3 +796,20 @@ class SummitWithOutcomesAdmin(SummitAdmin):
     outcomes come after summits in the layers, so they add themselves here."""
 
     inlines = [*SummitAdmin.inlines, SummitOutcomeInline]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["add_outcome_button"] = request.user.has_perm("outcomes.add_outcome")
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._then_add_an_outcome(request, obj, super().response_add(request, obj))
+
+    def response_change(self, request, obj):
+        return self._then_add_an_outcome(request, obj, super().response_change(request, obj))
+
+    def _then_add_an_outcome(self, request, obj, response):
+        """ "Save and add its outcomes": saved as usual, then the form of its next outcome."""
+        if "_addoutcome" in request.POST and response.status_code == 302:
+            add = reverse("admin:outcomes_outcome_add")
+            response["Location"] = f"{add}?{urlencode({'summit': obj.pk})}"
+        return response

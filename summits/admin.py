@@ -31,6 +31,13 @@ class ParticipationInline(CompactTabularInline):
     model = Participation
     autocomplete_fields = ["actor", "delegation_head"]
 
+    radio_fields = {"role": admin.HORIZONTAL}  # one click, each choice in view
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # A summit has at least two participants, most often three or more: a new one's
+        # form has three rows ready (rows left blank are not saved).
+        return 3 if obj is None else 1
+
 
 class ProposalInline(VersionedAdminMixin, StackedInline):
     model = Proposal

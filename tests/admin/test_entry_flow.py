@@ -109,3 +109,40 @@ def test_saving_a_published_record_says_nothing_of_drafts(alice, busan):
     )
     messages = [str(m) for m in response.context["messages"]]
     assert messages and not any("is a draft" in m for m in messages)
+
+
+# --- Sources offered with one click ------------------------------------------------------------
+
+
+def suggested(html: str) -> list[str]:
+    return re.findall(r'class="source-suggestion" data-id="(\d+)"', html)
+
+
+def test_a_new_outcome_is_offered_its_summits_sources_and_none_is_chosen(bob, busan):
+    communique, report = make_source(title="Busan communiqué"), make_source(title="A report")
+    busan.sources.add(communique, report)
+
+    response = signed_in(bob).get(admin_url(Outcome, "add"), {"summit": busan.pk})
+
+    html = response.content.decode()
+    assert sorted(suggested(html)) == sorted([str(communique.pk), str(report.pk)])
+    assert ">Busan communiqué</button>" in html
+    assert not response.context["adminform"].form["sources"].value()  # nothing pre-selected
+    assert "selected" not in re.search(r'<select name="sources".*?</select>', html, re.S).group()
+
+
+def test_the_source_cited_last_in_the_sitting_is_offered_next(bob, busan):
+    client = signed_in(bob)
+    cited = make_source(title="Yonhap report")
+    data = new_outcome(client, busan, cited, "Aid framework")
+    client.post(admin_url(Outcome, "add"), data)
+    aid = Outcome.objects.get(title="Aid framework")
+
+    page = client.get(admin_url(Outcome, "change", aid.pk)).content.decode()
+
+    # On its own page: its sources, the summit's, and the one cited last, each once; under
+    # the outcome's sources field, the new status entry's, and the blank entry the page
+    # copies for another.
+    assert suggested(page).count(str(cited.pk)) == 3
+    elsewhere = signed_in(bob).get(admin_url(Outcome, "add")).content.decode()
+    assert str(cited.pk) not in suggested(elsewhere)  # another session: not offered
