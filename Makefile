@@ -15,7 +15,14 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(INSTALLED)
 
-install: $(INSTALLED)
+# axe-core for the accessibility tests, from the npm registry (package.json pins it). Without
+# npm those tests skip, saying why (CI has it and fails instead).
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $(AXE); \
+	else echo "npm not found: the accessibility tests will be skipped"; fi
+
+install: $(INSTALLED) $(AXE)
 
 # The demo as a visitor sees the site (DEMO=1: DEBUG off, so the site's own 404 and 500
 # pages, static files collected and served as in production, gunicorn), on the embedded

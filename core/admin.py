@@ -257,10 +257,6 @@ class AuditedAdmin(SafeInputMixin, SimpleHistoryAdmin):
         with changes():
             return super().delete_view(request, object_id, extra_context)
 
-    class Media:
-        css = {"all": ["css/admin-entry.css"]}
-        js = ["js/admin-entry.js"]
-
     def revert_disabled(self, request, obj=None):
         return True
 

@@ -66,3 +66,53 @@ document.addEventListener("keydown", function (event) {
         event.stopImmediatePropagation();
     }
 }, true);
+
+// 3. Names for the autocompletes (select2), which it leaves unnamed until something is
+//    chosen (axe: "ARIA input fields must have an accessible name"): the field's label.
+function fieldName(select) {
+    const label = select.id && document.querySelector('label[for="' + select.id + '"]');
+    return label ? label.textContent.trim().replace(/:$/, "") : "";
+}
+
+function nameAutocompletes() {
+    document.querySelectorAll(".select2-container").forEach(function (container) {
+        const select = container.previousElementSibling;
+        if (!select || select.tagName !== "SELECT") {
+            return;
+        }
+        const name = fieldName(select);
+        if (!name) {
+            return;
+        }
+        container.querySelectorAll("[role=combobox], [role=textbox]").forEach(function (box) {
+            if (!box.hasAttribute("aria-label")) {
+                box.setAttribute("aria-label", name);
+            }
+        });
+        container.querySelectorAll(".select2-search__field:not([aria-label])").forEach(
+            function (input) {
+                input.setAttribute("aria-label", name + ": type to search");
+            }
+        );
+        // The "clear" cross select2 puts straight into its list of choices.
+        container.querySelectorAll("ul > .select2-selection__clear").forEach(function (cross) {
+            cross.setAttribute("role", "listitem");
+        });
+    });
+    // The search box of an open single-choice autocomplete (in the dropdown, outside).
+    document.querySelectorAll(".select2-dropdown .select2-search__field:not([aria-label])")
+        .forEach(function (input) {
+            input.setAttribute("aria-label", "Type to search");
+        });
+}
+
+let naming = false;
+new MutationObserver(function () {
+    if (!naming) {
+        naming = true;
+        window.requestAnimationFrame(function () {
+            nameAutocompletes();
+            naming = false;
+        });
+    }
+}).observe(document.documentElement, { childList: true, subtree: true });
