@@ -400,7 +400,7 @@ def test_commitments_are_grouped_by_their_status_on_the_as_of_date(client):
         "No status recorded": ["Forum"],
     }
     assert commitments_by_status(before) == {"No status recorded": ["Forum", "Hotlines"]}
-    assert "Showing the record as it stood on 1 August 2025." in then.content.decode()
+    assert "Showing the status on 1 August 2025</strong>" in then.content.decode()
     assert "grouped by status on 1 August 2025." in text_of(then)
 
 

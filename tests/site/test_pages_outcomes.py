@@ -306,7 +306,7 @@ def test_paging_keeps_the_filters_and_sort(client, world):
 def test_as_of_shows_and_filters_the_status_as_it_stood_then(client, world):
     response = client.get(f"{LIST}?as_of=2025-08-01")
     html = response.content.decode()
-    assert "Showing the record as it stood on 1 August 2025" in html
+    assert "Showing the status on 1 August 2025" in html
     row = html[html.index('href="/outcomes/hotlines/') : html.index('href="/outcomes/talks/')]
     assert "In progress" in row and "Implemented" not in row
     assert "1 July 2025" in row  # the update in force then
@@ -628,7 +628,7 @@ def test_a_corrected_update_stays_visible_marked_and_does_not_count(client, worl
 def test_as_of_shows_the_status_then_and_marks_later_updates(client, world):
     response = client.get(world["hotlines"].get_absolute_url() + "?as_of=2025-08-01")
     html = response.content.decode()
-    assert "Showing the record as it stood on 1 August 2025" in html
+    assert "Showing the status on 1 August 2025" in html
     assert (
         'Status on 1 August 2025:</span> <span class="status status-in_progress">In progress'
         in headline(html)

@@ -80,7 +80,7 @@ def test_overview_as_of_shows_statuses_as_they_stood_then(client, tokyo):
     assert counts(then)[Status.IMPLEMENTED] == 0
     assert counts(then)[Status.NOT_STARTED] == 1
     assert counts(before)[""] == 1
-    assert "Showing the record as it stood on 1 July 2025" in then.content.decode()
+    assert "Showing the status on 1 July 2025" in then.content.decode()
     assert [u.status for u in then.context["latest_changes"]] == [Status.NOT_STARTED]
     assert "?status=not_started&amp;as_of=2025-07-01" in then.content.decode()
 

@@ -530,11 +530,11 @@ def test_statuses_are_shown_as_they_stood_on_the_as_of_date(client):
 
     status, overdue, html = shown()
     assert (status, overdue) == (Status.IMPLEMENTED, False)
-    assert "Showing the record as it stood on" not in html
+    assert "Showing the status on" not in html
 
     status, overdue, html = shown(as_of="2025-08-15")
     assert (status, overdue) == (Status.IN_PROGRESS, False)
-    assert "Showing the record as it stood on 15 August 2025." in html
+    assert "Showing the status on 15 August 2025</strong>" in html
 
     # On 1 October the deadline (1 September) had passed with the work still in progress...
     status, overdue, html = shown(as_of="2025-09-30")
