@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
+from playwright.sync_api import expect
 
 from actors.models import Actor, Source
 from outcomes.models import FollowUp, Outcome
@@ -121,3 +122,25 @@ def test_every_page_type_has_no_serious_accessibility_problem(browser, site, wid
         problems += problems_on(page, site, path, width)
     context.close()
     assert not problems, "\n".join(problems)
+
+
+def test_on_a_phone_the_header_leaves_the_screen_to_the_page(browser, site):
+    """Two short rows (the name and the account, then the sections), for visitors and staff:
+    it took 187 px of a 390 px-wide phone's screen, a fifth of it, on every page."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    heights = {}
+    page.goto(site + "/outcomes/")
+    heights["visitor"] = page.locator(".site-header").bounding_box()["height"]
+    page.goto(site + "/accounts/login/")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill("editor-pass")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(site + "/desk/")
+    heights["editor"] = page.locator(".site-header").bounding_box()["height"]
+    # Every section is still one tap away: the row scrolls sideways, search has its page.
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Search")
+    ).to_be_attached()
+    context.close()
+    assert all(height <= 0.1 * 844 for height in heights.values()), heights
