@@ -31,9 +31,9 @@ from .params import (
 )
 from .publishing import (
     PublishingRefused,
-    belonging_to,
     can_publish,
     describe,
+    drafts_under,
     publication_plan,
     publish,
     unpublish,
@@ -412,7 +412,7 @@ class PublishingAdmin(AuditedAdmin):
     def _review_and_publish(self, request, roots: list, done_url: str = ""):
         """The drafts among roots and all that belongs to them, listed by kind with what
         would stop their publication; published together once the editor confirms."""
-        drafts = [record for record in belonging_to(roots) if not record.is_published]
+        drafts, left_out = drafts_under(roots)
         records = [*[root for root in roots if not root.is_published], *drafts]
         ordered, problems = publication_plan(records)
         if request.method == "POST" and request.POST.get("post") == "yes" and not problems:
@@ -449,6 +449,12 @@ class PublishingAdmin(AuditedAdmin):
                 "groups": sorted(groups.items(), key=lambda item: -len(item[1])),
                 "count": len(ordered),
                 "problems": problems,
+                "left_out": [
+                    f"{describe(record)}: it also belongs to "
+                    + ", ".join(describe(parent, capital=False) for parent in elsewhere)
+                    + ", a draft."
+                    for record, elsewhere in left_out
+                ],
                 "from_list": request.POST.get("action") == "publish_with_everything_under",
             },
         )

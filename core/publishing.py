@@ -270,6 +270,30 @@ def publication_plan(
     return ordered, problems
 
 
+def drafts_under(roots: list[Publishable]) -> tuple[list, list]:
+    """The drafts that belong to roots (belonging_to) and can be published with them, and
+    those left out: drafts that also belong to a draft elsewhere (a condition of another
+    summit's draft outcome, waiting on one of ours), which only that draft's publication
+    can bring out. Returns (drafts, left_out)."""
+    drafts = [record for record in belonging_to(roots) if not record.is_published]
+    keys = {(type(record), record.pk) for record in [*roots, *drafts]}
+    left_out, changed = [], True
+    while changed:
+        changed = False
+        for record in list(drafts):
+            elsewhere = [
+                parent
+                for parent in record.parent_records()
+                if not parent.is_published and (type(parent), parent.pk) not in keys
+            ]
+            if elsewhere:
+                drafts.remove(record)
+                keys.discard((type(record), record.pk))
+                left_out.append((record, elsewhere))
+                changed = True
+    return drafts, left_out
+
+
 def belonging_to(records: Iterable[Publishable]) -> list[Publishable]:
     """Every record that belongs to one of records, directly or through others (by the
     publication_parents and entered_under of every Publishable model), published or not,

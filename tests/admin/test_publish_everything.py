@@ -12,6 +12,7 @@ from tests.factories import (
     admin_url,
     make,
     make_actor,
+    make_condition,
     make_follow_up,
     make_outcome,
     make_summit,
@@ -161,3 +162,20 @@ def test_an_unknown_summit_goes_back_to_the_list_with_a_message(alice):
     response = signed_in(alice).get(admin_url(Summit, "publish_all", 999999), follow=True)
     assert response.redirect_chain[-1][0] == "/admin/"
     assert "doesn’t exist" in str(list(response.context["messages"])[0])
+
+
+def test_a_draft_that_also_belongs_to_a_draft_elsewhere_is_left_out_not_blocking(alice, entered):
+    # Another summit's draft outcome waits on ours: the condition belongs to both.
+    elsewhere = entered["other"]
+    condition = make_condition(elsewhere, entered["hotline"], published=False)
+    client = signed_in(alice)
+    review_url = admin_url(Summit, "publish_all", entered["summit"].pk)
+
+    html = client.get(review_url).content.decode()
+
+    assert "12 drafts to publish" in html  # the condition is not among them
+    assert "Left as drafts" in html and f"outcome “{elsewhere}”, a draft." in html
+    client.post(review_url, {"post": "yes"})
+    assert drafts_left() == {"summit": 1, "outcome": 1}
+    condition.refresh_from_db()
+    assert not condition.is_published
