@@ -83,3 +83,12 @@ def watch_policy(page, violations: list[str] | None = None) -> list[str]:
 
     page.on("console", seen)
     return violations
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_outlives_the_browser(live_server):
+    """The live server starts before the browser, so it stops after it: Chromium keeps its
+    connections to the server open until it closes, and a request thread that closed its
+    connection after the server had stopped sharing the in-memory SQLite database failed
+    ("DatabaseWrapper objects created in a thread can only be used in that same thread")."""
+    yield
