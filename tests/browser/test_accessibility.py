@@ -82,6 +82,8 @@ def staff_pages() -> list[str]:
         f"/admin/outcomes/outcome/{outcome.pk}/change/",
         "/admin/outcomes/statusupdate/add/",
         "/admin/actors/actor/add/",
+        "/admin/import/",
+        "/desk/alerts/",
     ]
     if follow_up := FollowUp.objects.first():
         pages.append(f"/desk/follow-ups/{follow_up.pk}/")
