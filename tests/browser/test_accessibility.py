@@ -146,3 +146,37 @@ def test_on_a_phone_the_header_leaves_the_screen_to_the_page(browser, site):
     ).to_be_attached()
     context.close()
     assert all(height <= 0.1 * 844 for height in heights.values()), heights
+
+
+def test_every_date_box_shows_where_the_keyboard_is(browser, site):
+    """Focused from the keyboard, each date box of the public pages and the desk draws the
+    site's outline (one of them lost it)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    outcome = Outcome.objects.filter(status_updates__isnull=False).first()
+    summit = Summit.objects.public().order_by("start_date").first()
+    page.goto(site + "/accounts/login/")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill("editor-pass")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(site + "/desk/")
+    outlines = {}
+    for path in [
+        "/outcomes/",
+        outcome.get_absolute_url(),
+        f"/summits/{summit.slug}/scorecard/",
+        f"/desk/outcomes/{outcome.slug}/update/",
+    ]:
+        page.goto(site + path)
+        boxes = page.locator("main input[placeholder='YYYY-MM-DD'], main input[name$='date']")
+        for index in range(boxes.count()):
+            box = boxes.nth(index)
+            page.keyboard.press("Tab")  # the keyboard, so that :focus-visible applies
+            box.focus()
+            name = f"{path} {box.get_attribute('name')}"
+            outlines[name] = box.evaluate(
+                "b => [getComputedStyle(b).outlineStyle, getComputedStyle(b).outlineWidth]"
+            )
+    context.close()
+    assert len(outlines) >= 6, outlines
+    assert all(style == "solid" and width == "3px" for style, width in outlines.values()), outlines
