@@ -360,7 +360,7 @@ class PublishingAdmin(AuditedAdmin):
             return
         if not self.has_publish_permission(request):
             how = "an editor publishes it"
-        elif "publish_with_everything_under" in (self.actions or []):
+        elif self.offers_publish_all:
             how = "it is published: “Publish with everything under it” on its page"
         else:
             how = "it is published: the list's “Publish selected” action"
@@ -382,13 +382,20 @@ class PublishingAdmin(AuditedAdmin):
     def publish_with_everything_under(self, request, queryset):
         return self._review_and_publish(request, list(queryset))
 
+    @property
+    def offers_publish_all(self) -> bool:
+        return "publish_with_everything_under" in (self.actions or [])
+
+    def _url_name(self, view: str) -> str:
+        return f"{self.opts.app_label}_{self.opts.model_name}_{view}"
+
     def get_urls(self):
         urls = super().get_urls()
-        if "publish_with_everything_under" not in (self.actions or []):
+        if not self.offers_publish_all:
             return urls
-        name = f"{self.opts.app_label}_{self.opts.model_name}_publish_all"
         view = self.admin_site.admin_view(self.publish_all_view)
-        return [path("<path:object_id>/publish-all/", view, name=name), *urls]
+        path_ = path("<path:object_id>/publish-all/", view, name=self._url_name("publish_all"))
+        return [path_, *urls]
 
     def publish_all_view(self, request, object_id):
         if not self.has_publish_permission(request):
@@ -397,15 +404,12 @@ class PublishingAdmin(AuditedAdmin):
         if obj is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         with changes():
-            done_url = reverse(
-                f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]
-            )
+            done_url = reverse(f"admin:{self._url_name('change')}", args=[obj.pk])
             return self._review_and_publish(request, [obj], done_url)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        offered = "publish_with_everything_under" in (self.actions or [])
-        if obj is not None and offered and self.has_publish_permission(request):
-            name = f"admin:{self.opts.app_label}_{self.opts.model_name}_publish_all"
+        if obj is not None and self.offers_publish_all and self.has_publish_permission(request):
+            name = f"admin:{self._url_name('publish_all')}"
             context["publish_all_url"] = reverse(name, args=[obj.pk])
         return super().render_change_form(request, context, add, change, form_url, obj)
 

@@ -297,8 +297,8 @@ def drafts_under(roots: list[Publishable]) -> tuple[list, list]:
 def belonging_to(records: Iterable[Publishable]) -> list[Publishable]:
     """Every record that belongs to one of records, directly or through others (by the
     publication_parents and entered_under of every Publishable model), published or not,
-    each once: what a
-    summit's "publish with everything under it" reviews. One query per model and level."""
+    each once: what a summit's "publish with everything under it" reviews. One query per
+    model and level."""
     frontier = defaultdict(set)
     for record in records:
         frontier[type(record)].add(record.pk)

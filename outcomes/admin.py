@@ -146,13 +146,31 @@ def save_from_form(request, update: StatusUpdate, form) -> None:
         messages.error(request, "Saved as a draft, not published: " + " ".join(refusal.problems))
 
 
-def summit_asked(request):
-    """The summit a new outcome's form is for (?summit=ID, or as posted), or None."""
-    try:
-        pk = parse_id(str(request.POST.get("summit") or request.GET.get("summit") or ""))
-    except BadValue:
-        return None
-    return Summit.objects.filter(pk=pk).prefetch_related("sources").first()
+def summit_of(request, outcome):
+    """The summit of the outcome a form is for: its own, or for a new one the summit asked
+    for (?summit=ID, or as posted); None if none. Looked up once per request: the form and
+    its inlines each ask."""
+    if outcome is not None:
+        return outcome.summit
+    if not hasattr(request, "_summit_asked"):
+        try:
+            pk = parse_id(str(request.POST.get("summit") or request.GET.get("summit") or ""))
+        except BadValue:
+            request._summit_asked = None
+        else:
+            request._summit_asked = Summit.objects.filter(pk=pk).first()
+    return request._summit_asked
+
+
+def suggest_likely_sources(field, request, outcome) -> None:
+    """Under a sources field of an outcome's page: its own sources, its summit's, and the
+    one cited last in the sitting (core.admin.suggest_sources)."""
+    summit = summit_of(request, outcome)
+    offered = [
+        *(summit.sources.all() if summit else []),
+        *(outcome.sources.all() if outcome else []),
+    ]
+    suggest_sources(field, [*offered, last_source_cited(request, field)])
 
 
 class OutcomePartyInline(CompactTabularInline):
@@ -162,7 +180,7 @@ class OutcomePartyInline(CompactTabularInline):
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        summit = obj.summit if obj is not None else summit_asked(request)
+        summit = summit_of(request, obj)
         if summit is not None:
             # The summit's participants, one click each (never chosen for the analyst).
             actors = [p.actor for p in summit.participations.select_related("actor")]
@@ -357,12 +375,7 @@ class NewStatusUpdateInline(StackedInline):
         formset = super().get_formset(request, obj, **kwargs)
         sources = formset.form.base_fields.get("sources")
         if sources is not None:
-            summit = obj.summit if obj is not None else summit_asked(request)
-            offered = [
-                *(obj.sources.all() if obj else []),
-                *(summit.sources.all() if summit else []),
-            ]
-            suggest_sources(sources, [*offered, last_source_cited(request, sources)])
+            suggest_likely_sources(sources, request, obj)
         return formset
 
 
@@ -503,12 +516,7 @@ class OutcomeAdmin(VersionedAdminMixin, PublishingAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         sources = form.base_fields.get("sources")
         if sources is not None:
-            summit = obj.summit if obj is not None else summit_asked(request)
-            offered = [
-                *(summit.sources.all() if summit else []),
-                *(obj.sources.all() if obj else []),
-            ]
-            suggest_sources(sources, [*offered, last_source_cited(request, sources)])
+            suggest_likely_sources(sources, request, obj)
         return form
 
     def get_changeform_initial_data(self, request):
@@ -802,7 +810,8 @@ class SummitWithOutcomesAdmin(SummitAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def response_add(self, request, obj, post_url_continue=None):
-        return self._then_add_an_outcome(request, obj, super().response_add(request, obj))
+        response = super().response_add(request, obj, post_url_continue)
+        return self._then_add_an_outcome(request, obj, response)
 
     def response_change(self, request, obj):
         return self._then_add_an_outcome(request, obj, super().response_change(request, obj))
